@@ -1,0 +1,263 @@
+"""Territory reference data (INSEE COG, QPV, annuaire de l'éducation) and the labelled cités."""
+
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Source(models.Model):
+    """Where a reference row comes from: file or URL, and the date of the import."""
+
+    source = models.CharField("source", max_length=300, blank=True)
+    importe_le = models.DateTimeField("importé le", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(Source):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    nom = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "région"
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Departement(Source):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    nom = models.CharField(max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements", null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "département"
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.code})"
+
+
+class Commune(Source):
+    code = models.CharField("code INSEE", max_length=5, unique=True)
+    nom = models.CharField(max_length=150, db_index=True)
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
+    population = models.PositiveIntegerField(null=True, blank=True)
+    siren = models.CharField(max_length=9, blank=True)
+
+    class Meta:
+        ordering = ["nom", "code"]
+        verbose_name = "commune"
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.code})"
+
+
+class CommuneRattachee(Source):
+    """A code that is not a current commune but resolves to one.
+
+    Communes déléguées and associées (parent: `chefLieu`) and the municipal
+    arrondissements of Paris, Lyon and Marseille (parent: `commune`).
+    """
+
+    class Type(models.TextChoices):
+        DELEGUEE = "commune-deleguee", "commune déléguée"
+        ASSOCIEE = "commune-associee", "commune associée"
+        ARRONDISSEMENT = "arrondissement-municipal", "arrondissement municipal"
+
+    code = models.CharField("code INSEE", max_length=5, unique=True)
+    nom = models.CharField(max_length=150)
+    type = models.CharField(max_length=30, choices=Type.choices)
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="rattachees")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "commune rattachée"
+        verbose_name_plural = "communes rattachées (déléguées, associées, arrondissements)"
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.code}) → {self.commune.code}"
+
+
+class Epci(Source):
+    """Intercommunality (établissement public de coopération intercommunale)."""
+
+    siren = models.CharField("SIREN", max_length=9, unique=True)
+    nom = models.CharField(max_length=200)
+    type = models.CharField(max_length=10, blank=True)
+    communes = models.ManyToManyField(Commune, related_name="epcis", blank=True)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "intercommunalité (EPCI)"
+        verbose_name_plural = "intercommunalités (EPCI)"
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.siren})"
+
+
+class Qpv(Source):
+    """Quartier prioritaire de la politique de la ville."""
+
+    code = models.CharField("code officiel", max_length=10, unique=True)
+    nom = models.CharField(max_length=200)
+    generation = models.PositiveSmallIntegerField(
+        "génération", default=2024, help_text="2015 (codes QPxxxyyy) ou 2024 (codes QNxxxyyZ)."
+    )
+    communes = models.ManyToManyField(Commune, related_name="qpvs", blank=True)
+    contour = models.JSONField("contour (géométrie GeoJSON)", null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "QPV"
+        verbose_name_plural = "QPV"
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.code})"
+
+
+class EducationPrioritaire(models.TextChoices):
+    REP = "REP", "REP"
+    REP_PLUS = "REP+", "REP+"
+    AUCUNE = "", "hors éducation prioritaire"
+
+
+class Etablissement(Source):
+    """A school (école, collège, lycée…) of the annuaire de l'éducation, keyed by its UAI."""
+
+    class Statut(models.TextChoices):
+        PUBLIC = "public", "public"
+        PRIVE = "prive", "privé"
+
+    uai = models.CharField("UAI", max_length=8, unique=True)
+    nom = models.CharField(max_length=250)
+    type = models.CharField("type d'établissement", max_length=60, db_index=True)
+    nature = models.CharField("nature", max_length=120, blank=True)
+    statut = models.CharField(max_length=10, choices=Statut.choices, blank=True)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="etablissements")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    education_prioritaire = models.CharField(
+        "éducation prioritaire", max_length=4, choices=EducationPrioritaire.choices, blank=True, db_index=True
+    )
+    qpvs = models.ManyToManyField(Qpv, through="EtablissementQpv", related_name="etablissements", blank=True)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "établissement"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(education_prioritaire__in=["REP", "REP+", ""]),
+                name="etablissement_education_prioritaire_valide",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.uai})"
+
+
+class EtablissementQpv(models.Model):
+    """A school placed in (polygon) or near (same commune) a QPV, with the method used."""
+
+    class Methode(models.TextChoices):
+        POLYGONE = "polygone", "dans le contour du QPV"
+        COMMUNE = "commune", "dans une commune du QPV"
+
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.CASCADE)
+    qpv = models.ForeignKey(Qpv, on_delete=models.CASCADE)
+    methode = models.CharField("méthode", max_length=10, choices=Methode.choices)
+
+    class Meta:
+        verbose_name = "placement d'un établissement dans un QPV"
+        verbose_name_plural = "placements des établissements dans les QPV"
+        constraints = [models.UniqueConstraint(fields=["etablissement", "qpv"], name="etablissement_qpv_unique")]
+
+
+class CiteEducativeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publiee=True)
+
+
+class CiteEducative(Source):
+    class Statut(models.TextChoices):
+        LABELLISEE = "labellisee", "labellisée"
+        PROLONGEE = "prolongee", "prolongée"
+        ETENDUE = "etendue", "étendue"
+        TERMINEE = "terminee", "arrivée à terme"
+
+    identifiant = models.CharField(
+        "identifiant ANCT", max_length=20, unique=True, null=True, blank=True, help_text="Par exemple cite-050."
+    )
+    nom = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    communes = models.ManyToManyField(Commune, related_name="cites", blank=True)
+    qpvs = models.ManyToManyField(Qpv, related_name="cites", blank=True, verbose_name="QPV")
+    etablissements = models.ManyToManyField(Etablissement, related_name="cites", blank=True)
+    college_chef_de_file = models.ForeignKey(
+        Etablissement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cites_chef_de_file",
+        verbose_name="collège chef de file",
+    )
+    annee_label = models.PositiveSmallIntegerField("année du label", null=True, blank=True)
+    annee_label_deduite = models.BooleanField(
+        "année déduite",
+        default=False,
+        help_text="Cochée quand l'année vient de l'identifiant ANCT et non d'une décision connue.",
+    )
+    statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.LABELLISEE)
+    fin_financement = models.DateField("fin de la période de financement", null=True, blank=True)
+    contact_email = models.EmailField("adresse de contact (fonctionnelle)", blank=True)
+    publiee = models.BooleanField("publiée", default=True)
+    history = HistoricalRecords()
+
+    objects = CiteEducativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "cité éducative"
+        verbose_name_plural = "cités éducatives"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annee_label__isnull=True) | models.Q(annee_label__gte=2019),
+                name="cite_annee_label_depuis_2019",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    def get_absolute_url(self) -> str:
+        return reverse("cites:detail", kwargs={"slug": self.slug})
+
+
+class EvenementLabel(models.Model):
+    """A step of a cité's label history: label, extension, prolongation, end."""
+
+    class Type(models.TextChoices):
+        LABEL = "label", "labellisation"
+        EXTENSION = "extension", "extension du périmètre"
+        PROLONGATION = "prolongation", "prolongation"
+        FIN = "fin", "fin du label"
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="evenements")
+    type = models.CharField(max_length=15, choices=Type.choices)
+    annee = models.PositiveSmallIntegerField("année")
+    date = models.DateField(null=True, blank=True, help_text="Date de la décision, quand elle est connue.")
+    reference_decision = models.CharField("référence de la décision", max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["annee", "date", "pk"]
+        verbose_name = "événement du label"
+        verbose_name_plural = "historique du label"
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.annee}"

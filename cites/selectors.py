@@ -1,0 +1,2 @@
+def chiffres_cles() -> dict:
+    return {}

@@ -1,0 +1,38 @@
+"""Production settings: the development settings, hardened, refusing unsafe values."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings import *  # noqa: F403
+from portal.settings import DEVELOPMENT_SECRET_KEY, SECRET_KEY, env_bool
+
+
+def _refuse_unsafe_configuration() -> None:
+    problems = []
+    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 40:
+        problems.append("SECRET_KEY doit être défini (au moins 40 caractères, pas la clé de développement)")
+    if env_bool("DEBUG", False):
+        problems.append("DEBUG doit être désactivé en production")
+    if not os.environ.get("ALLOWED_HOSTS"):
+        problems.append("ALLOWED_HOSTS doit lister les noms de domaine servis")
+    if problems:
+        raise ImproperlyConfigured("Configuration de production non sûre : " + " ; ".join(problems))
+
+
+_refuse_unsafe_configuration()
+
+DEBUG = False
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
+STORAGES = {
+    "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}

@@ -1,0 +1,55 @@
+"""Shared fixtures.
+
+The real reference data of `REFERENCE_DATA_DIR` (../shared/data by default) is imported once
+per test session into the test database, so every test sees the 208 real cités, their
+communes, the QPV 2024 and the two annuaire samples. Tests run in transactions that roll
+back, so they may change that data freely.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+
+def reference_dir() -> Path:
+    return Path(settings.REFERENCE_DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    directory = reference_dir()
+    if not (directory / "PROVENANCE.md").exists():
+        pytest.exit(
+            f"Données de référence introuvables dans {directory} : définissez REFERENCE_DATA_DIR "
+            "(dossier organisé comme ../shared/data).",
+            returncode=3,
+        )
+    with django_db_blocker.unblock():
+        call_command("import_referentiels", dir=str(directory), verbosity=0)
+
+
+@pytest.fixture
+def reference_data_dir() -> Path:
+    return reference_dir()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests use a live server and flush the database when they end: run them last,
+    # so that the reference data loaded once stays for every other test.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_configure(config):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
