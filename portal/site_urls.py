@@ -1,9 +1,17 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.cache import cache_page
 
-from portal import views
+from portal import pages, views
+from portal.sitemaps import SITEMAPS
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    path("accessibilite/", pages.page_site, {"page": "accessibilite"}, name="accessibilite"),
+    path("mentions-legales/", pages.page_site, {"page": "mentions_legales"}, name="mentions_legales"),
+    path("donnees-personnelles/", pages.page_site, {"page": "donnees_personnelles"}, name="donnees_personnelles"),
+    path("robots.txt", pages.robots_txt, name="robots"),
+    path("sitemap.xml", cache_page(3600)(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -1,0 +1,34 @@
+"""Site pages: accessibility statement, legal notice, personal data, robots.txt."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+
+PAGES = {
+    "accessibilite": "Déclaration d’accessibilité",
+    "mentions_legales": "Mentions légales",
+    "donnees_personnelles": "Données personnelles",
+}
+
+
+@require_GET
+def page_site(request, page: str):
+    if page not in PAGES:
+        raise Http404
+    title = PAGES[page]
+    return render(request, f"portal/{page}.html", {"title": title, "breadcrumb_data": {"current": title}})
+
+
+@require_GET
+@cache_page(3600)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /candidatures/",
+        "Disallow: /compte/",
+        f"Sitemap: {request.build_absolute_uri(reverse('portal:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

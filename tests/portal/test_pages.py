@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+
+from cites.models import CiteEducative
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("portal:accessibilite", "Déclaration d’accessibilité"),
+        ("portal:mentions_legales", "Mentions légales"),
+        ("portal:donnees_personnelles", "Données personnelles"),
+    ],
+)
+def test_site_page_has_title_breadcrumb_and_footer_link(client, name, heading):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h1>{heading}</h1>" in html
+    assert f"<title>{heading} — Cités éducatives</title>" in html
+    assert 'aria-current="page">' + heading in html  # breadcrumb
+    assert f'href="{reverse(name)}"' in html  # linked from every page's footer
+
+
+def test_accessibility_statement_has_the_rgaa_sections(client):
+    html = client.get(reverse("portal:accessibilite")).content.decode()
+    for section in (
+        "État de conformité",
+        "Résultats des tests",
+        "Contenus non accessibles",
+        "Retour d’information et contact",
+        "Voies de recours",
+    ):
+        assert f"<h2>{section}</h2>" in html
+    assert "Défenseur des droits" in html
+
+
+def test_robots_txt_points_to_the_sitemap_and_hides_the_back_office(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Disallow: /admin/" in body
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_sitemap_lists_every_published_cite_and_no_unpublished_one(client):
+    hidden = CiteEducative.objects.order_by("pk").first()
+    hidden.publiee = False
+    hidden.save()
+    body = client.get("/sitemap.xml").content.decode()
+    published = CiteEducative.objects.published()
+    assert published.count() == 207
+    assert body.count("/cites/") == published.count() + 1  # the list page itself
+    assert f"/cites/{hidden.slug}/" not in body
+    assert f"/cites/{published.first().slug}/" in body
+
+
+def test_unknown_page_answers_a_dsfr_404_in_french(client):
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    assert "Page non trouvée" in response.content.decode()
