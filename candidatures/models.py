@@ -1,1 +1,442 @@
+"""Accounts of porteurs and agents, calls for projects, candidatures and their history.
+
+The state of a candidature changes only through `services.candidature_transition`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from candidatures.storage import private_storage
+from cites.models import Commune, Epci, Etablissement, Qpv, Region
+from partenaires.models import Objectif
+
+
+class Horodate(models.Model):
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+class Collectivite(Horodate):
+    """The commune or intercommunality on whose behalf porteurs file candidatures."""
+
+    class Type(models.TextChoices):
+        COMMUNE = "commune", "commune"
+        EPCI = "epci", "intercommunalité (EPCI)"
+
+    type = models.CharField(max_length=10, choices=Type.choices)
+    code = models.CharField("code INSEE ou SIREN", max_length=9)
+    nom = models.CharField(max_length=200)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="collectivites"
+    )
+    epci = models.ForeignKey(Epci, on_delete=models.PROTECT, null=True, blank=True, related_name="collectivites")
+    communes = models.ManyToManyField(
+        Commune, related_name="collectivites_membres", blank=True, verbose_name="communes du périmètre"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="collectivites", verbose_name="région", null=True
+    )
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "collectivité"
+        constraints = [
+            models.UniqueConstraint(fields=["type", "code"], name="collectivite_type_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(type="commune", commune__isnull=False, epci__isnull=True)
+                | models.Q(type="epci", commune__isnull=True),
+                name="collectivite_commune_ou_epci",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.code})"
+
+
+class ProfilPorteur(Horodate):
+    """A porteur's account: which collectivité they act for, and where its validation stands."""
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", "en attente de validation"
+        VALIDE = "valide", "validé"
+        REFUSE = "refuse", "refusé"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profil_porteur")
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.PROTECT, related_name="porteurs")
+    fonction = models.CharField(max_length=200, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    email_confirme_le = models.DateTimeField("adresse confirmée le", null=True, blank=True)
+    statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.EN_ATTENTE, db_index=True)
+    statut_modifie_le = models.DateTimeField("validé ou refusé le", null=True, blank=True)
+    statut_modifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validé ou refusé par",
+    )
+    motif_refus = models.TextField("motif du refus", blank=True)
+
+    class Meta:
+        ordering = ["-cree_le"]
+        verbose_name = "compte porteur"
+        verbose_name_plural = "comptes porteurs"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.email} — {self.collectivite.nom}"
+
+    @property
+    def email_confirme(self) -> bool:
+        return self.email_confirme_le is not None
+
+
+class ProfilAgent(models.Model):
+    """Attaches a regional agent to their région (national agents have none)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profil_agent")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="agents", verbose_name="région"
+    )
+    service = models.CharField(max_length=200, blank=True, help_text="DRAJES, préfecture, ANCT…")
+
+    class Meta:
+        verbose_name = "profil agent"
+        verbose_name_plural = "profils agents"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.email} — {self.region or 'national'}"
+
+
+# --- Calls for projects ---------------------------------------------------------------------
+
+
+class AppelAProjets(Horodate):
+    annee = models.PositiveSmallIntegerField("année")
+    titre = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    ouvert_toute_annee = models.BooleanField("ouvert toute l'année", default=False)
+    date_ouverture = models.DateTimeField("ouverture", null=True, blank=True)
+    date_cloture = models.DateTimeField("clôture", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-annee", "titre"]
+        verbose_name = "appel à projets"
+        verbose_name_plural = "appels à projets"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ouvert_toute_annee=True)
+                | models.Q(date_ouverture__isnull=False, date_cloture__isnull=False, date_cloture__gt=models.F("date_ouverture")),
+                name="appel_dates_ou_toute_annee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+class Critere(models.Model):
+    """One eligibility criterion of a call: rules are data, so a call can relax them."""
+
+    class Verification(models.TextChoices):
+        AUCUNE = "", "aucune (appréciée par les agents)"
+        QPV = "qpv", "au moins un QPV sur les communes (données de référence)"
+        REP = "rep", "au moins une école REP ou REP+ (annuaire de l'éducation)"
+
+    appel = models.ForeignKey(AppelAProjets, on_delete=models.CASCADE, related_name="criteres")
+    numero = models.PositiveSmallIntegerField("numéro")
+    libelle = models.CharField("libellé", max_length=300)
+    description = models.TextField(blank=True)
+    verification = models.CharField(
+        "vérification automatique", max_length=10, choices=Verification.choices, blank=True, default=""
+    )
+    champs_requis = models.JSONField(
+        "éléments requis",
+        default=list,
+        blank=True,
+        help_text="Clés des éléments de la candidature à remplir (voir candidatures.selectors.ELEMENTS).",
+    )
+
+    class Meta:
+        ordering = ["appel", "numero"]
+        verbose_name = "critère"
+        constraints = [models.UniqueConstraint(fields=["appel", "numero"], name="critere_appel_numero_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.numero}. {self.libelle}"
+
+
+# --- Candidatures ---------------------------------------------------------------------------
+
+
+class Etat(models.TextChoices):
+    BROUILLON = "brouillon", "brouillon"
+    DEPOSEE = "deposee", "déposée"
+    EN_INSTRUCTION = "en_instruction", "en instruction"
+    COMPLEMENTS_DEMANDES = "complements_demandes", "compléments demandés"
+    AVIS_EMIS = "avis_emis", "avis émis"
+    LABELLISEE = "labellisee", "labellisée"
+    REFUSEE = "refusee", "refusée"
+    RETIREE = "retiree", "retirée"
+    CLASSEE_SANS_SUITE = "classee_sans_suite", "classée sans suite"
+
+
+class Candidature(Horodate):
+    class Avis(models.TextChoices):
+        FAVORABLE = "favorable", "favorable"
+        DEFAVORABLE = "defavorable", "défavorable"
+
+    appel = models.ForeignKey(AppelAProjets, on_delete=models.PROTECT, related_name="candidatures")
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.PROTECT, related_name="candidatures")
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="candidatures_creees"
+    )
+    etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON, db_index=True)
+    reference = models.CharField("référence", max_length=20, unique=True, null=True, blank=True)
+    depose_le = models.DateTimeField("déposée le", null=True, blank=True)
+    recepisse = models.FileField("récépissé", storage=private_storage, upload_to="recepisses/", blank=True)
+
+    # 1. Territory
+    titre = models.CharField("nom du projet", max_length=200, blank=True)
+    communes = models.ManyToManyField(Commune, related_name="candidatures", blank=True)
+    qpvs = models.ManyToManyField(Qpv, related_name="candidatures", blank=True, verbose_name="QPV")
+    # 2. Schools
+    etablissements = models.ManyToManyField(
+        Etablissement, related_name="candidatures", blank=True, verbose_name="écoles et collèges"
+    )
+    college_chef_de_file = models.ForeignKey(
+        Etablissement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidatures_chef_de_file",
+        verbose_name="collège chef de file",
+    )
+    college_chef_de_file_autre = models.CharField(
+        "collège chef de file (s'il n'est pas proposé)", max_length=300, blank=True
+    )
+    etablissements_hors_referentiel = models.TextField(
+        "établissements absents des données de référence", blank=True
+    )
+    # 3. Diagnosis (indicators are rows of Indicateur)
+    diagnostic = models.TextField(blank=True)
+    # 5–6. Steering
+    troika_prefecture = models.CharField("préfecture (troïka)", max_length=300, blank=True)
+    troika_education = models.CharField("Éducation nationale (troïka)", max_length=300, blank=True)
+    troika_collectivite = models.CharField("collectivité (troïka)", max_length=300, blank=True)
+    chef_de_projet_nom = models.CharField("chef de projet", max_length=200, blank=True)
+    chef_de_projet_email = models.EmailField("adresse du chef de projet", blank=True)
+    chef_de_projet_telephone = models.CharField("téléphone du chef de projet", max_length=30, blank=True)
+    gouvernance = models.TextField("qui fait quoi", blank=True)
+    # 7. Resources
+    actions_ressources = models.TextField("actions ressources existantes", blank=True)
+    actions_complementaires = models.TextField("actions complémentaires", blank=True)
+    # 9. Communication and evaluation
+    plan_communication = models.TextField("plan de communication", blank=True)
+    demarche_evaluation = models.TextField("démarche d'évaluation", blank=True)
+
+    # Instruction (issue 4 builds the screens on these)
+    avis_region = models.CharField("avis de la région", max_length=12, choices=Avis.choices, blank=True)
+    avis_region_motif = models.TextField("motif de l'avis", blank=True)
+
+    class Meta:
+        ordering = ["-modifie_le"]
+        verbose_name = "candidature"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(etat="brouillon") | models.Q(reference__isnull=False, depose_le__isnull=False),
+                name="candidature_deposee_a_une_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"{self.titre or 'Candidature'} (brouillon n° {self.pk})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("candidatures:detail", kwargs={"pk": self.pk})
+
+
+class CompteurReference(models.Model):
+    """Last number given for a year: references are CE-<year>-<number>, gapless per year."""
+
+    annee = models.PositiveSmallIntegerField("année", unique=True)
+    dernier = models.PositiveIntegerField("dernier numéro", default=0)
+
+    class Meta:
+        verbose_name = "compteur de références"
+
+
+class Indicateur(models.Model):
+    class Categorie(models.TextChoices):
+        SCOLAIRE = "scolaire", "scolaire"
+        SOCIAL = "social", "social"
+        ECONOMIQUE = "economique", "économique"
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="indicateurs")
+    ordre = models.PositiveSmallIntegerField(default=0)
+    categorie = models.CharField("catégorie", max_length=12, choices=Categorie.choices)
+    libelle = models.CharField("indicateur", max_length=300)
+    valeur = models.CharField(max_length=100)
+    annee = models.PositiveSmallIntegerField("année", null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["candidature", "ordre"]
+        verbose_name = "indicateur"
+
+
+class FicheAction(models.Model):
+    """An action of the candidature; the same shape as partenaires.Action of a labelled cité."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="fiches_action")
+    ordre = models.PositiveSmallIntegerField(default=0)
+    titre = models.CharField(max_length=250)
+    objectif = models.CharField(max_length=12, choices=Objectif.choices, blank=True)
+    temps_avant = models.BooleanField("avant la classe", default=False)
+    temps_pendant = models.BooleanField("pendant la classe", default=False)
+    temps_apres = models.BooleanField("après la classe", default=False)
+    age_min = models.PositiveSmallIntegerField("âge minimal", null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField("âge maximal", null=True, blank=True)
+    existante = models.BooleanField("action existante", default=False)
+    familles_partenaires = models.JSONField("familles de partenaires", default=list, blank=True)
+    partenaires = models.TextField("partenaires", blank=True)
+    budget = models.DecimalField("budget (€)", max_digits=12, decimal_places=2, null=True, blank=True)
+    description = models.TextField(blank=True)
+    indicateurs = models.TextField("indicateurs de suivi", blank=True)
+
+    class Meta:
+        ordering = ["candidature", "ordre"]
+        verbose_name = "fiche action"
+        verbose_name_plural = "fiches action"
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(age_min__isnull=True) | models.Q(age_min__lte=25))
+                & (models.Q(age_max__isnull=True) | models.Q(age_max__lte=25)),
+                name="fiche_action_ages_0_25",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
+
+    @property
+    def temps(self) -> list[str]:
+        return [
+            label
+            for flag, label in (
+                (self.temps_avant, "avant la classe"),
+                (self.temps_pendant, "pendant la classe"),
+                (self.temps_apres, "après la classe"),
+            )
+            if flag
+        ]
+
+
+class LigneBudget(models.Model):
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="lignes_budget")
+    ordre = models.PositiveSmallIntegerField(default=0)
+    annee = models.PositiveSmallIntegerField("année")
+    cofinanceur = models.CharField(max_length=200)
+    objet = models.CharField(max_length=300, blank=True)
+    montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["candidature", "annee", "ordre"]
+        verbose_name = "ligne de budget"
+        verbose_name_plural = "lignes de budget"
+        constraints = [models.CheckConstraint(condition=models.Q(montant__gte=0), name="ligne_budget_montant_positif")]
+
+
+class PieceJointe(models.Model):
+    class Type(models.TextChoices):
+        DELIBERATION = "deliberation", "délibération du conseil"
+        BUDGET = "budget", "tableau budgétaire"
+        LETTRE = "lettre", "lettre d'engagement"
+        AUTRE = "autre", "autre document"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        ODS = "ods", "tableur OpenDocument (ODS)"
+        XLSX = "xlsx", "tableur Excel (XLSX)"
+        DOCX = "docx", "document Word (DOCX)"
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="pieces")
+    type = models.CharField(max_length=15, choices=Type.choices)
+    fichier = models.FileField(storage=private_storage, upload_to="pieces/%Y/%m/")
+    nom = models.CharField("nom du fichier", max_length=255)
+    format = models.CharField(max_length=5, choices=Format.choices)
+    taille = models.PositiveIntegerField("taille (octets)")
+    ajoute_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    ajoute_le = models.DateTimeField("ajoutée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["type", "ajoute_le"]
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class BrouillonEtape(models.Model):
+    """What a porteur typed on a step that did not validate yet: restored when they come back."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="brouillons")
+    etape = models.CharField("étape", max_length=30)
+    donnees = models.JSONField("données saisies", default=dict)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "saisie non validée"
+        verbose_name_plural = "saisies non validées"
+        constraints = [models.UniqueConstraint(fields=["candidature", "etape"], name="brouillon_etape_unique")]
+
+
+class EvenementCandidature(models.Model):
+    """One row of a candidature's history: a change of state (who, when, from, to, message)."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="evenements")
+    date = models.DateTimeField(auto_now_add=True, db_index=True)
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    etat_avant = models.CharField("état avant", max_length=20, choices=Etat.choices, blank=True)
+    etat_apres = models.CharField("état après", max_length=20, choices=Etat.choices)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "événement"
+        verbose_name_plural = "historique"
+
+    def __str__(self) -> str:
+        return f"{self.get_etat_avant_display() or '—'} → {self.get_etat_apres_display()}"
+
+
+class EvaluationCritere(Horodate):
+    """An agent's assessment of one criterion of the candidature's call."""
+
+    class Appreciation(models.TextChoices):
+        CONFORME = "conforme", "conforme"
+        PARTIEL = "partiel", "partiellement conforme"
+        NON_CONFORME = "non_conforme", "non conforme"
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="evaluations")
+    critere = models.ForeignKey(Critere, on_delete=models.PROTECT, related_name="evaluations")
+    appreciation = models.CharField("appréciation", max_length=15, choices=Appreciation.choices)
+    commentaire = models.TextField(blank=True)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["critere__numero"]
+        verbose_name = "évaluation d'un critère"
+        verbose_name_plural = "évaluations des critères"
+        constraints = [
+            models.UniqueConstraint(fields=["candidature", "critere"], name="evaluation_candidature_critere_unique")
+        ]
 

@@ -4,3 +4,28 @@ from django.apps import AppConfig
 class CitesConfig(AppConfig):
     name = "cites"
     verbose_name = "Territoires et cités éducatives"
+
+    def ready(self) -> None:
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from cites.models import CiteEducative, EvenementLabel
+        from cites.search import on_connection_created, register_sqlite_function
+        from cites.signals import connect_cache_invalidation
+
+        # The accent-insensitive search needs an SQL function on SQLite.
+        connection_created.connect(on_connection_created, dispatch_uid="cites-search-fold")
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None:
+                register_sqlite_function(connection)
+
+        # Any change to a cité, its perimeter or its label history empties the public pages' cache.
+        connect_cache_invalidation(
+            CiteEducative,
+            EvenementLabel,
+            m2m_through=[
+                CiteEducative.communes.through,
+                CiteEducative.qpvs.through,
+                CiteEducative.etablissements.through,
+            ],
+        )

@@ -47,7 +47,8 @@ def public_cache_invalidate() -> None:
 
 
 def _page_key(request, version: int) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # Full URL, host included: a page may show absolute links (open-data page).
+    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"pages-publiques:{version}:{digest}"
 
 
@@ -73,15 +74,16 @@ def cache_public_page(view):
         key = _page_key(request, public_cache_version())
         cached = cache.get(key)
         if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
+            content, headers = cached
+            response = HttpResponse(content, headers=headers)
             response["X-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), timeout)
+            # The view's own headers (Content-Type, Content-Disposition…); middleware adds the rest.
+            cache.set(key, (response.content, dict(response.headers)), timeout)
             response["X-Cache"] = "miss"
         return response
 

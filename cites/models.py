@@ -46,6 +46,10 @@ class Commune(Source):
     departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
     population = models.PositiveIntegerField(null=True, blank=True)
     siren = models.CharField(max_length=9, blank=True)
+    # Centroid (WGS84) where an open-data file gives it (ANCT QPV and cités files): places the
+    # cités and the 2024 QPVs on the map.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["nom", "code"]
@@ -261,3 +265,41 @@ class EvenementLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.annee}"
+
+
+class Suggestion(models.Model):
+    """A correction suggested by the public on a cité's page, waiting for an agent."""
+
+    class Champ(models.TextChoices):
+        NOM = "nom", "Nom de la cité"
+        COMMUNES = "communes", "Communes ou quartiers"
+        ANNEE = "annee", "Année du label"
+        ETABLISSEMENTS = "etablissements", "Écoles et collèges"
+        PARTENAIRES = "partenaires", "Partenaires et actions"
+        CONTACT = "contact", "Contact"
+        AUTRE = "autre", "Autre"
+
+    class Statut(models.TextChoices):
+        NOUVELLE = "nouvelle", "nouvelle"
+        TRAITEE = "traitee", "traitée"
+        REJETEE = "rejetee", "rejetée"
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="suggestions")
+    champ = models.CharField("élément concerné", max_length=20, choices=Champ.choices)
+    message = models.TextField()
+    email = models.EmailField("adresse électronique", blank=True, help_text="Jamais affichée publiquement.")
+    statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.NOUVELLE, db_index=True)
+    reponse = models.TextField("réponse de l'agent", blank=True)
+    cree_le = models.DateTimeField("reçue le", auto_now_add=True)
+    traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
+    traitee_par = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="traitée par"
+    )
+
+    class Meta:
+        ordering = ["-cree_le"]
+        verbose_name = "proposition de correction"
+        verbose_name_plural = "propositions de correction"
+
+    def __str__(self) -> str:
+        return f"{self.get_champ_display()} — {self.cite}"

@@ -3,57 +3,16 @@
 Every function runs a fixed number of queries whatever the number of cités.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cites.models import CiteEducative, Commune, Departement, EducationPrioritaire, Etablissement, Qpv, Region
+from cites.search import SearchFold, search_fold_text, search_words
 
 QPV_GENERATION = 2024
 EDUCATION_PRIORITAIRE = [EducationPrioritaire.REP_PLUS, EducationPrioritaire.REP]
-
-# --- Accent- and case-insensitive search, the same on SQLite and PostgreSQL ----------------
-#
-# PostgreSQL's `unaccent` needs an extension (and superuser rights to create it) and SQLite
-# has no equivalent; SQLite's LOWER() only folds ASCII. So both sides are folded to plain
-# ASCII lower case: the column by a chain of REPLACE() (standard SQL, in both engines)
-# covering the letters of French names, then LOWER(); the searched text in Python by Unicode
-# decomposition. No extra column to keep in step with the communes of each cité.
-_FOLDED = {
-    "a": "àâäáãåÀÂÄÁÃÅ",
-    "c": "çÇ",
-    "e": "éèêëÉÈÊË",
-    "i": "îïíìÎÏÍÌ",
-    "n": "ñÑ",
-    "o": "ôöóòõÔÖÓÒÕ",
-    "u": "ùûüúÙÛÜÚ",
-    "y": "ÿýŸÝ",
-    "oe": "œŒ",
-    "ae": "æÆ",
-    " ": "-'’",
-}
-
-
-def search_fold(expression):
-    """Database expression: `expression` in ASCII lower case, hyphens and apostrophes as spaces."""
-    for plain, letters in _FOLDED.items():
-        for letter in letters:
-            expression = Replace(expression, Value(letter), Value(plain))
-    return Lower(expression)
-
-
-def search_words(text: str) -> list[str]:
-    """The words of a search, folded like `search_fold` (at most ten words)."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
-    for separator in _FOLDED[" "]:
-        plain = plain.replace(separator, " ")
-    return plain.split()[:10]
-
 
 # --- The list --------------------------------------------------------------------------------
 
@@ -86,16 +45,14 @@ def cite_list_published(*, filters: CiteListFilters | None = None) -> QuerySet[C
         queryset = queryset.filter(annee_label=filters.annee)
     words = search_words(filters.q)
     if words:
-        queryset = queryset.alias(nom_plain=search_fold(F("nom")))
-        communes = _communes_of_cite().alias(nom_plain=search_fold(F("nom")))
+        queryset = queryset.alias(nom_plain=SearchFold("nom"))
+        communes = _communes_of_cite().alias(nom_plain=SearchFold("nom"))
         for word in words:
             queryset = queryset.filter(Q(nom_plain__contains=word) | Exists(communes.filter(nom_plain__contains=word)))
-    return queryset.order_by(search_fold(F("nom")), "pk").prefetch_related(_prefetch_communes())
+    return queryset.order_by(SearchFold("nom"), "pk").prefetch_related(_prefetch_communes())
 
 
 def _prefetch_communes():
-    from django.db.models import Prefetch
-
     return Prefetch("communes", queryset=Commune.objects.select_related("departement__region").order_by("nom"))
 
 
@@ -105,9 +62,8 @@ def cite_attach_territoires(*, cites) -> list[CiteEducative]:
     for cite in cites:
         departements = {commune.departement.code: commune.departement for commune in cite.communes.all()}
         cite.departements = sorted(departements.values(), key=lambda departement: departement.code)
-        regions = {departement.region.code: departement.region for departement in cite.departements}
-        regions.pop(None, None)
-        cite.regions = sorted(regions.values(), key=lambda region: region.nom)
+        regions = {dep.region.code: dep.region for dep in cite.departements if dep.region is not None}
+        cite.regions = sorted(regions.values(), key=lambda region: search_fold_text(region.nom))
     return cites
 
 
@@ -116,16 +72,11 @@ def cite_filter_choices() -> dict:
     published = _published()
     return {
         "regions": list(
-            Region.objects.filter(departements__communes__cites__in=published).distinct().order_by("nom")
+            Region.objects.filter(departements__communes__cites__in=published).distinct().order_by(SearchFold("nom"))
         ),
-        "departements": list(
-            Departement.objects.filter(communes__cites__in=published).distinct().order_by("code")
-        ),
+        "departements": list(Departement.objects.filter(communes__cites__in=published).distinct().order_by("code")),
         "annees": list(
-            published.exclude(annee_label=None)
-            .order_by("annee_label")
-            .values_list("annee_label", flat=True)
-            .distinct()
+            published.exclude(annee_label=None).order_by("annee_label").values_list("annee_label", flat=True).distinct()
         ),
     }
 
@@ -160,7 +111,7 @@ def cite_territoire(*, cite: CiteEducative) -> dict:
     etablissements = list(
         Etablissement.objects.filter(commune__in=commune_ids, education_prioritaire__in=EDUCATION_PRIORITAIRE)
         .select_related("commune")
-        .order_by("type", "nom", "uai")
+        .order_by("type", SearchFold("nom"), "uai")
     )
     order = list(ETABLISSEMENT_TYPES)
     etablissements.sort(key=lambda e: (order.index(e.type) if e.type in order else len(order), e.type))
@@ -174,7 +125,7 @@ def cite_territoire(*, cite: CiteEducative) -> dict:
         .filter(communes__in=commune_ids)
         .exclude(pk=cite.pk)
         .distinct()
-        .order_by(search_fold(F("nom")))
+        .order_by(SearchFold("nom"))
         .only("nom", "slug")
     )
     return {
@@ -187,18 +138,23 @@ def cite_territoire(*, cite: CiteEducative) -> dict:
 
 
 def cite_partenaires_par_famille(*, cite: CiteEducative) -> list[dict]:
-    """The partner links of `cite` (prefetched) grouped by family, in the order of the seven families."""
-    from partenaires.models import Famille  # noqa: PLC0415 - partenaires depends on cites, read-only here
+    """The partner links of `cite` (prefetched) grouped by family, in the order of the seven families.
 
+    `cites` imports no other app of ours: the links come through the reverse relation and the
+    families from the choices of the partner's field.
+    """
     liens = list(cite.liens_partenaires.all())
+    if not liens:
+        return []
+    familles = type(liens[0].partenaire)._meta.get_field("famille").choices
     groupes = []
-    for famille in Famille:
+    for valeur, libelle in familles:
         membres = sorted(
-            (lien for lien in liens if lien.partenaire.famille == famille.value),
+            (lien for lien in liens if lien.partenaire.famille == valeur),
             key=lambda lien: (-lien.force, lien.partenaire.nom),
         )
         if membres:
-            groupes.append({"famille": famille.label, "liens": membres})
+            groupes.append({"famille": libelle, "liens": membres})
     return groupes
 
 
@@ -206,7 +162,8 @@ def cite_partenaires_par_famille(*, cite: CiteEducative) -> list[dict]:
 
 
 def _communes_couvertes():
-    return Commune.objects.filter(Exists(_published().filter(communes=OuterRef("pk"))))
+    links = CiteEducative.communes.through.objects.filter(citeeducative__publiee=True)
+    return Commune.objects.filter(pk__in=links.values("commune_id"))
 
 
 def chiffres_cles() -> dict:
@@ -216,9 +173,10 @@ def chiffres_cles() -> dict:
         commune__in=communes.values("pk"), education_prioritaire__in=EDUCATION_PRIORITAIRE
     )
     par_type = dict(
-        etablissements.order_by().values_list("education_prioritaire").annotate(nombre=Count("pk")).values_list(
-            "education_prioritaire", "nombre"
-        )
+        etablissements.order_by()
+        .values_list("education_prioritaire")
+        .annotate(nombre=Count("pk"))
+        .values_list("education_prioritaire", "nombre")
     )
     return {
         "cites": _published().count(),
@@ -246,13 +204,13 @@ def statistiques_par_region() -> dict:
             "departement__region__nom",
         )
         .annotate(cites=Count("cites", distinct=True), communes=Count("pk", distinct=True))
-        .order_by("departement__region__nom", "departement__code")
+        .order_by(SearchFold("departement__region__nom"), "departement__code")
     )
     regions_rows = list(
         Commune.objects.filter(cites__publiee=True)
         .values("departement__region__code", "departement__region__nom")
         .annotate(cites=Count("cites", distinct=True), communes=Count("pk", distinct=True))
-        .order_by("departement__region__nom")
+        .order_by(SearchFold("departement__region__nom"))
     )
     regions = []
     for row in regions_rows:

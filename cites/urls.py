@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cites import views
+from cites import views, views_donnees
 
 app_name = "cites"
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("cites/", views.cite_list, name="liste"),
     path("cites/<slug:slug>/", views.cite_detail, name="detail"),
     path("statistiques/", views.statistiques, name="statistiques"),
+    path("carte/", views_donnees.carte, name="carte"),
+    path("donnees/", views_donnees.donnees_page, name="donnees"),
+    path("donnees/cites.geojson", views_donnees.cites_geojson, name="cites_geojson"),
+    path("donnees/cites.csv", views_donnees.cites_csv, name="cites_csv"),
+    path("donnees/qpv.geojson", views_donnees.qpv_geojson, name="qpv_geojson"),
 ]

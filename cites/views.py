@@ -1,13 +1,117 @@
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from cites import selectors
+from cites.cache import cache_public_page
+from cites.charts import bar_chart
+from cites.forms import CiteFilterForm
+from cites.models import CiteEducative
+
+CITES_PAR_PAGE = 20
 
 
+def _with_pages_list(page):
+    """Page numbers for the DSFR pagination: first two, neighbours, last two, "…" between gaps.
+
+    (dsfr.utils.list_pages does the same but loses the order of the numbers.)
+    """
+    last = page.paginator.num_pages
+    numbers = sorted({1, 2, page.number - 1, page.number, page.number + 1, last - 1, last} & set(range(1, last + 1)))
+    items = []
+    for number in numbers:
+        if items and number - items[-1] == 2:
+            items.append(number - 1)
+        elif items and number - items[-1] > 2:
+            items.append("…")
+        items.append(number)
+    page.pages_list = items
+    return page
+
+
+@cache_public_page
 def cite_list(request):
-    return HttpResponse("TODO")
+    form = CiteFilterForm(request.GET or None, choices=selectors.cite_filter_choices())
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters() if form.is_bound else selectors.CiteListFilters()
+    paginator = Paginator(selectors.cite_list_published(filters=filters), CITES_PAR_PAGE)
+    page = _with_pages_list(paginator.get_page(request.GET.get("page")))
+    cites = selectors.cite_attach_territoires(cites=page.object_list)
+    filtres_actifs = any([filters.region, filters.departement, filters.annee, filters.q])
+    return render(
+        request,
+        "cites/liste.html",
+        {
+            "title": "Les cités éducatives",
+            "breadcrumb_data": {"links": [], "current": "Les cités éducatives"},
+            "form": form,
+            "page_obj": page,
+            "cites": cites,
+            "nombre": paginator.count,
+            "filtres_actifs": filtres_actifs,
+            "erreurs_filtres": [error for errors in form.errors.values() for error in errors] if form.is_bound else [],
+        },
+    )
 
 
+@cache_public_page
 def cite_detail(request, slug):
-    return HttpResponse("TODO")
+    try:
+        cite = selectors.cite_get_published(slug=slug)
+    except CiteEducative.DoesNotExist:
+        raise Http404("Cité éducative introuvable") from None
+    return render(
+        request,
+        "cites/detail.html",
+        {
+            "title": cite.nom,
+            "breadcrumb_data": {
+                "links": [{"url": reverse("cites:liste"), "title": "Les cités éducatives"}],
+                "current": cite.nom,
+            },
+            "cite": cite,
+            "territoire": selectors.cite_territoire(cite=cite),
+            "partenaires": selectors.cite_partenaires_par_famille(cite=cite),
+            "evenements": list(cite.evenements.all()),
+        },
+    )
 
 
+@cache_public_page
 def statistiques(request):
-    return HttpResponse("TODO")
+    stats = selectors.statistiques_par_region()
+    regions = stats["regions"]
+    departements = [
+        {**departement, "region": region["nom"]} for region in regions for departement in region["departements"]
+    ]
+    graphique_regions = bar_chart(
+        items=[(region["nom"], region["cites"]) for region in regions],
+        title="Nombre de cités éducatives par région",
+        description="Diagramme en barres : "
+        + " ; ".join(f"{region['nom']} : {region['cites']}" for region in regions)
+        + ". Les mêmes chiffres figurent dans le tableau qui suit.",
+    )
+    graphique_departements = bar_chart(
+        items=[
+            (f"{dep['code']} — {dep['nom']}", dep["cites"]) for dep in sorted(departements, key=lambda d: d["code"])
+        ],
+        title="Nombre de cités éducatives par département",
+        description=f"Diagramme en barres des {len(departements)} départements qui comptent au moins une cité "
+        "éducative ; les mêmes chiffres figurent dans le tableau qui suit.",
+        row_height=20,
+    )
+    return render(
+        request,
+        "cites/statistiques.html",
+        {
+            "title": "Statistiques",
+            "breadcrumb_data": {"links": [], "current": "Statistiques"},
+            "stats": stats,
+            "regions": regions,
+            "departements": departements,
+            "graphique_regions": graphique_regions,
+            "graphique_departements": graphique_departements,
+        },
+    )

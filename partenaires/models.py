@@ -57,3 +57,60 @@ class LienPartenaire(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partenaire} — {self.cite}"
+
+
+class Objectif(models.TextChoices):
+    ECOLE = "ecole", "Conforter le rôle de l'école"
+    CONTINUITE = "continuite", "Promouvoir la continuité éducative entre l'école et le hors-murs"
+    POSSIBLES = "possibles", "Ouvrir le champ des possibles"
+
+
+class TempsEducatif(models.TextChoices):
+    AVANT = "avant", "avant la classe"
+    PENDANT = "pendant", "pendant la classe"
+    APRES = "apres", "après la classe"
+
+
+class Action(models.Model):
+    """A fiche action of a labelled cité, shown on its public page."""
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="actions")
+    titre = models.CharField(max_length=250)
+    objectif = models.CharField(max_length=12, choices=Objectif.choices)
+    temps_avant = models.BooleanField("avant la classe", default=False)
+    temps_pendant = models.BooleanField("pendant la classe", default=False)
+    temps_apres = models.BooleanField("après la classe", default=False)
+    age_min = models.PositiveSmallIntegerField("âge minimal", default=0)
+    age_max = models.PositiveSmallIntegerField("âge maximal", default=25)
+    existante = models.BooleanField("action existante", default=False, help_text="Sinon, action nouvelle.")
+    budget = models.DecimalField("budget (€)", max_digits=12, decimal_places=2, null=True, blank=True)
+    description = models.TextField(blank=True)
+    indicateurs = models.TextField("indicateurs de suivi", blank=True)
+    partenaires = models.ManyToManyField(Partenaire, related_name="actions", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["objectif", "titre"]
+        verbose_name = "fiche action"
+        verbose_name_plural = "fiches action"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age_min__lte=models.F("age_max"), age_max__lte=25),
+                name="action_ages_0_25",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(temps_avant=True) | models.Q(temps_pendant=True) | models.Q(temps_apres=True),
+                name="action_au_moins_un_temps",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
+
+    @property
+    def temps(self) -> list[str]:
+        return [
+            label
+            for value, label in TempsEducatif.choices
+            if getattr(self, f"temps_{value}")
+        ]

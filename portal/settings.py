@@ -95,7 +95,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # IMMEDIATE: a transaction takes the write lock at once, so concurrent writers wait their
+    # turn instead of failing (select_for_update is a no-op on SQLite).
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -124,6 +126,16 @@ SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 )
 
+# Accounts (candidatures app): the e-mail address is the username, compared case-insensitively;
+# the backend locks an address out after repeated failures (counter in the cache).
+AUTHENTICATION_BACKENDS = ["candidatures.backends.EmailBackend"]
+LOGIN_URL = "comptes:connexion"
+LOGIN_REDIRECT_URL = "candidatures:tableau_de_bord"
+LOGOUT_REDIRECT_URL = "portal:accueil"
+LOGIN_FAILURES_LIMIT = int(os.environ.get("LOGIN_FAILURES_LIMIT", "5"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 3600
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -150,6 +162,9 @@ if (NODE_MODULES_DIR / "leaflet.markercluster" / "dist").is_dir():
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Attachments and receipts of candidatures: outside every public folder, served only by
+    # permission-checked views (candidatures.storage).
+    "prive": {"BACKEND": "candidatures.storage.PrivateStorage"},
 }
 # Development serves static files straight from the apps and node_modules.
 WHITENOISE_USE_FINDERS = True
@@ -157,6 +172,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 
 # Reference data: a folder laid out like ../shared/data (see PROVENANCE.md there).
 REFERENCE_DATA_DIR = Path(os.environ.get("REFERENCE_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
@@ -184,6 +200,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Absolute address of the portal, for the links in e-mails sent outside a request (tasks).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cités éducatives <ne-pas-repondre@cites-educatives.local>")
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
@@ -196,6 +214,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cites.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API des cités éducatives",
@@ -205,6 +224,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Map of /carte/: tile server (Leaflet URL template; empty = no tiles, a plain background) and its credit.
+MAP_TILES_URL = os.environ.get(
+    "MAP_TILES_URL",
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2"
+    "&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+)
+MAP_TILES_ATTRIBUTION = os.environ.get(
+    "MAP_TILES_ATTRIBUTION", '<a href="https://geoservices.ign.fr/">IGN</a> – Géoplateforme, Plan IGN'
+)
 
 SITE_TITLE = "Cités éducatives"
 SITE_TAGLINE = "Le portail du label des cités éducatives"

@@ -28,6 +28,7 @@ WHITENOISE_AUTOREFRESH = False
 STORAGES = {
     "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "prive": {"BACKEND": os.environ.get("PRIVATE_FILE_STORAGE_BACKEND", "candidatures.storage.PrivateStorage")},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

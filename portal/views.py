@@ -1,12 +1,19 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
+
+from cites.cache import cache_public_page
+from cites.selectors import chiffres_cles
 
 
+@cache_public_page
 def accueil(request):
-    from cites.selectors import chiffres_cles
-
-    return render(request, "portal/accueil.html", {"chiffres": chiffres_cles()})
+    return render(
+        request,
+        "portal/accueil.html",
+        # The DSFR puts no breadcrumb on the home page.
+        {"title": "Accueil", "breadcrumb_data": None, "chiffres": chiffres_cles()},
+    )
 
 
 def page_not_found(request, exception):

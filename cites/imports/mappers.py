@@ -287,9 +287,7 @@ def etablissement_map(row: dict, *, communes: CommuneIndex) -> dict:
     commune_id = communes.resolve(row.get("Code_commune") or "")
     departement = departement_code_normalize(row.get("Code_departement") or "")
     if departement and communes.departements.get(commune_id, departement) != departement:
-        raise Rejet(
-            f"commune {row.get('Code_commune')} hors du département {departement} indiqué (Code_departement)"
-        )
+        raise Rejet(f"commune {row.get('Code_commune')} hors du département {departement} indiqué (Code_departement)")
     statut = (row.get("Statut_public_prive") or "").strip().lower()
     if statut not in STATUTS:
         raise Rejet(f"statut public/privé {row.get('Statut_public_prive')!r} inconnu")

@@ -105,8 +105,10 @@ def json_list_read(*, source: Source, content: bytes | None = None) -> list[dict
 def geojson_features_read(*, source: Source, content: bytes | None = None) -> list[dict]:
     """The features of a GeoJSON FeatureCollection."""
     data = json_read(source=source, content=content)
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-        data.get("features"), list
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
     ):
         raise ImportErreur(f"le fichier {source.nom} n'est pas un GeoJSON (FeatureCollection attendue).")
     return data["features"]

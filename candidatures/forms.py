@@ -1,0 +1,507 @@
+"""Forms of the accounts and of the candidature steps (DSFR). They validate input; services write."""
+
+import re
+from datetime import date
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from dsfr.forms import DsfrBaseForm
+
+from candidatures import selectors
+from candidatures.emails import email_on_commit
+from candidatures.models import Collectivite, Indicateur, PieceJointe
+from cites.models import Commune, CommuneRattachee, Epci
+from partenaires.models import Famille, Objectif, TempsEducatif
+
+User = get_user_model()
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+def commune_resolve(saisie: str) -> Commune:
+    """A commune from its INSEE code (arrondissements and communes déléguées lead to their commune) or its name."""
+    saisie = (saisie or "").strip()
+    match = re.search(r"\b(\d[\dAB]\d{3})\b", saisie.upper())
+    if match:
+        code = match.group(1)
+        commune = Commune.objects.filter(code=code).select_related("departement").first()
+        if commune:
+            return commune
+        rattachee = CommuneRattachee.objects.filter(code=code).select_related("commune").first()
+        if rattachee:
+            return rattachee.commune
+        raise ValidationError(f"Aucune commune n'a le code INSEE {code}.")
+    if not saisie:
+        raise ValidationError("Indiquez le code INSEE ou le nom de la commune.")
+    communes = list(Commune.objects.filter(nom__iexact=saisie).select_related("departement")[:10])
+    if len(communes) == 1:
+        return communes[0]
+    if not communes:
+        raise ValidationError(
+            f"Aucune commune ne s'appelle « {saisie} ». Indiquez son code INSEE à 5 caractères (par exemple 31555)."
+        )
+    candidats = ", ".join(f"{c.nom} ({c.code}, {c.departement.nom})" for c in communes)
+    raise ValidationError(f"Plusieurs communes portent ce nom : {candidats}. Indiquez le code INSEE.")
+
+
+class InscriptionForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label="Adresse électronique professionnelle",
+        help_text="Elle sert d'identifiant ; un lien de confirmation y sera envoyé.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    prenom = forms.CharField(label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    nom = forms.CharField(label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    fonction = forms.CharField(label="Fonction", max_length=200, required=False, help_text="Par exemple : chef de projet, directeur de l'éducation.")
+    telephone = forms.CharField(
+        label="Téléphone", max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+    )
+    type_collectivite = forms.ChoiceField(
+        label="Vous représentez",
+        choices=[("commune", "une commune"), ("epci", "une intercommunalité (EPCI)")],
+        widget=forms.RadioSelect,
+        initial="commune",
+    )
+    commune = forms.CharField(
+        label="Commune",
+        required=False,
+        max_length=150,
+        help_text="Code INSEE à 5 caractères (par exemple 31555 pour Toulouse) ou nom de la commune.",
+    )
+    siren = forms.CharField(
+        label="SIREN de l'intercommunalité", required=False, max_length=11, help_text="9 chiffres, par exemple 243100518."
+    )
+    nom_epci = forms.CharField(
+        label="Nom de l'intercommunalité",
+        required=False,
+        max_length=200,
+        help_text="Seulement si elle n'est pas reconnue à partir de son SIREN.",
+    )
+    communes_membres = forms.CharField(
+        label="Communes membres",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Seulement si l'intercommunalité n'est pas reconnue : codes INSEE séparés par des virgules.",
+    )
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Au moins 10 caractères, pas uniquement des chiffres, ni trop courant.",
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(username__iexact=email).exists():
+            raise ValidationError("Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez le mot de passe.")
+        return email
+
+    def clean_siren(self):
+        siren = re.sub(r"\s", "", self.cleaned_data.get("siren", ""))
+        if siren and not re.fullmatch(r"\d{9}", siren):
+            raise ValidationError("Le SIREN compte 9 chiffres.")
+        return siren
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type_collectivite") == "commune":
+            try:
+                data["commune_obj"] = commune_resolve(data.get("commune", ""))
+            except ValidationError as exc:
+                self.add_error("commune", exc)
+        elif data.get("type_collectivite") == "epci":
+            siren = data.get("siren")
+            if not siren:
+                if "siren" not in self.errors:
+                    self.add_error("siren", "Indiquez le SIREN de l'intercommunalité.")
+            else:
+                data["epci_obj"] = Epci.objects.filter(siren=siren).first()
+                existe = Collectivite.objects.filter(type=Collectivite.Type.EPCI, code=siren).exists()
+                if data["epci_obj"] is None and not existe:
+                    if not data.get("nom_epci", "").strip():
+                        self.add_error("nom_epci", "Cette intercommunalité n'est pas dans nos données : indiquez son nom.")
+                    communes, erreurs = [], []
+                    for code in re.split(r"[\s,;]+", data.get("communes_membres", "")):
+                        if code:
+                            try:
+                                communes.append(commune_resolve(code))
+                            except ValidationError as exc:
+                                erreurs.extend(exc.messages)
+                    if erreurs:
+                        self.add_error("communes_membres", erreurs)
+                    elif not communes:
+                        self.add_error("communes_membres", "Indiquez les codes INSEE des communes membres.")
+                    data["communes_obj"] = communes
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        elif password1:
+            candidat = User(username=data.get("email") or "", email=data.get("email") or "",
+                            first_name=data.get("prenom") or "", last_name=data.get("nom") or "")
+            try:
+                validate_password(password1, candidat)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ConnexionForm(DsfrBaseForm, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Adresse électronique ou mot de passe incorrect.",
+        "inactive": "Ce compte est désactivé.",
+        "locked": (
+            "Trop de tentatives de connexion ont échoué pour cette adresse : elle est bloquée pendant "
+            "%(minutes)s minutes. Vous pouvez réinitialiser votre mot de passe."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Adresse électronique"
+        self.fields["username"].widget.attrs["autocomplete"] = "email"
+        self.fields["password"].label = "Mot de passe"
+
+    def clean(self):
+        from django.conf import settings
+
+        from candidatures.selectors import connexion_verrouillee
+        from candidatures.services import email_normalize
+
+        try:
+            return super().clean()
+        except ValidationError:
+            identifiant = email_normalize(self.cleaned_data.get("username", ""))
+            if identifiant and connexion_verrouillee(identifiant=identifiant):
+                raise ValidationError(
+                    self.error_messages["locked"],
+                    code="locked",
+                    params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
+                ) from None
+            raise
+
+
+class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse électronique"
+
+    def get_users(self, email):
+        return User._default_manager.filter(username__iexact=email.strip(), is_active=True)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        # Through the task, after commit, like every e-mail of the portal.
+        texte = render_to_string(email_template_name, context)
+        sujet = "".join(render_to_string(subject_template_name, context).splitlines())
+        from django.db import transaction
+
+        from candidatures.tasks import email_send
+
+        transaction.on_commit(lambda: email_send.enqueue(subject=sujet, body=texte, to=[to_email]))
+
+
+class NouveauMotDePasseForm(DsfrBaseForm, SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
+
+
+# --- Candidature steps ----------------------------------------------------------------------
+
+
+class NouvelleCandidatureForm(DsfrBaseForm):
+    appel = forms.ModelChoiceField(label="Appel à projets", queryset=None, empty_label=None)
+
+    def __init__(self, *args, appels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appel"].queryset = appels
+
+
+class ChoixMultiples(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *args, libelle=None, **kwargs):
+        self.libelle = libelle
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return self.libelle(obj) if self.libelle else str(obj)
+
+
+def _qpv_libelle(qpv) -> str:
+    communes = ", ".join(c.nom for c in qpv.communes.all())
+    return f"{qpv.nom} ({qpv.code}) — {communes}"
+
+
+def _etablissement_libelle(e) -> str:
+    ep = f" — {e.education_prioritaire}" if e.education_prioritaire else ""
+    return f"{e.nom}{ep} — {e.commune.nom} ({e.uai})"
+
+
+class TerritoireForm(DsfrBaseForm):
+    titre = forms.CharField(
+        label="Nom du projet", max_length=200, required=False, help_text="Par exemple : Cité éducative du Grand Mirail."
+    )
+    communes = ChoixMultiples(
+        label="Communes du territoire",
+        queryset=Commune.objects.none(),
+        required=False,
+        libelle=lambda c: f"{c.nom} ({c.code})",
+    )
+    qpvs = ChoixMultiples(
+        label="Quartiers prioritaires (QPV 2024) du territoire",
+        queryset=None,
+        required=False,
+        libelle=_qpv_libelle,
+        help_text="Proposés à partir des données de référence de l'ANCT pour les communes de votre collectivité.",
+    )
+
+    def __init__(self, *args, candidature, **kwargs):
+        super().__init__(*args, **kwargs)
+        perimetre = selectors.collectivite_communes(collectivite=candidature.collectivite)
+        self.fields["communes"].queryset = perimetre
+        self.fields["qpvs"].queryset = selectors.qpv_list_for_communes(communes=perimetre).prefetch_related("communes")
+
+    def clean(self):
+        data = super().clean()
+        communes = set(data.get("communes") or [])
+        hors = [q for q in data.get("qpvs") or [] if not communes.intersection(q.communes.all())]
+        if hors:
+            self.add_error(
+                "qpvs",
+                "Ces QPV ne sont sur aucune des communes choisies : "
+                + ", ".join(f"{q.nom} ({q.code})" for q in hors)
+                + ". Cochez aussi leur commune ou décochez-les.",
+            )
+        return data
+
+
+class EcolesForm(DsfrBaseForm):
+    etablissements = ChoixMultiples(
+        label="Écoles et collèges REP ou REP+ du territoire",
+        queryset=None,
+        required=False,
+        libelle=_etablissement_libelle,
+        help_text="Proposés à partir de l'annuaire de l'éducation pour les communes choisies à l'étape 1.",
+    )
+    college_chef_de_file = forms.ModelChoiceField(
+        label="Collège chef de file",
+        queryset=None,
+        required=False,
+        empty_label="— Choisir un collège —",
+    )
+    college_chef_de_file_autre = forms.CharField(
+        label="Collège chef de file, s'il n'est pas proposé",
+        max_length=300,
+        required=False,
+        help_text="Nom et UAI, si l'annuaire ne couvre pas votre commune.",
+    )
+    etablissements_hors_referentiel = forms.CharField(
+        label="Autres établissements du territoire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ceux que l'annuaire ne propose pas : nom, UAI et appartenance REP ou REP+, un par ligne.",
+    )
+
+    def __init__(self, *args, candidature, **kwargs):
+        super().__init__(*args, **kwargs)
+        communes = candidature.communes.all()
+        self.fields["etablissements"].queryset = selectors.etablissement_list_prioritaires(communes=communes)
+        colleges = selectors.etablissement_list_colleges(communes=communes)
+        self.fields["college_chef_de_file"].queryset = colleges
+        self.fields["college_chef_de_file"].label_from_instance = _etablissement_libelle
+
+
+class TexteLibre(forms.CharField):
+    def __init__(self, *args, rows=5, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(*args, **kwargs)
+
+
+class DiagnosticForm(DsfrBaseForm):
+    diagnostic = TexteLibre(
+        label="Diagnostic du territoire",
+        rows=8,
+        help_text="Les fragilités scolaires, sociales et économiques qui appellent une action contre le décrochage.",
+    )
+
+
+class LigneForm(DsfrBaseForm):
+    """A row of a formset: empty rows are ignored, partly filled rows must be completed."""
+
+    requis: tuple[str, ...] = ()
+
+    def est_vide(self) -> bool:
+        return not any(
+            v not in (None, "", [], False) for k, v in self.cleaned_data.items() if k != "DELETE"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not self.est_vide():
+            for nom in self.requis:
+                if data.get(nom) in (None, "") and nom not in self.errors:
+                    self.add_error(nom, "Ce champ est obligatoire pour cette ligne.")
+        return data
+
+
+class IndicateurForm(LigneForm):
+    requis = ("categorie", "libelle", "valeur")
+    categorie = forms.ChoiceField(
+        label="Catégorie", choices=[("", "— Choisir —"), *Indicateur.Categorie.choices], required=False
+    )
+    libelle = forms.CharField(label="Indicateur", max_length=300, required=False, help_text="Par exemple : taux de retard à l'entrée en 6e.")
+    valeur = forms.CharField(label="Valeur", max_length=100, required=False)
+    annee = forms.IntegerField(label="Année", min_value=1990, max_value=date.today().year + 1, required=False)
+    source = forms.CharField(label="Source", max_length=300, required=False)
+
+
+class FicheActionForm(LigneForm):
+    requis = ("titre",)
+    titre = forms.CharField(label="Titre de l'action", max_length=250, required=False)
+    objectif = forms.ChoiceField(label="Objectif", choices=[("", "— Choisir —"), *Objectif.choices], required=False)
+    temps = forms.MultipleChoiceField(
+        label="Temps éducatifs", choices=TempsEducatif.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    age_min = forms.IntegerField(label="Âge minimal (ans)", min_value=0, max_value=25, required=False)
+    age_max = forms.IntegerField(label="Âge maximal (ans)", min_value=0, max_value=25, required=False)
+    existante = forms.ChoiceField(
+        label="Cette action",
+        choices=[("nouvelle", "est nouvelle"), ("existante", "existe déjà sur le territoire")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    familles_partenaires = forms.MultipleChoiceField(
+        label="Familles de partenaires", choices=Famille.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    partenaires = forms.CharField(
+        label="Partenaires", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Leurs noms et leur rôle."
+    )
+    budget = forms.DecimalField(label="Budget de l'action (€)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    description = TexteLibre(label="Description", rows=3)
+    indicateurs = TexteLibre(label="Indicateurs de suivi", rows=2)
+
+    def clean(self):
+        data = super().clean()
+        age_min, age_max = data.get("age_min"), data.get("age_max")
+        if age_min is not None and age_max is not None and age_min > age_max:
+            self.add_error("age_max", "L'âge maximal doit être supérieur ou égal à l'âge minimal.")
+        return data
+
+    @staticmethod
+    def initial_from(fiche) -> dict:
+        return {
+            "titre": fiche.titre,
+            "objectif": fiche.objectif,
+            "temps": [t for t in ("avant", "pendant", "apres") if getattr(fiche, f"temps_{t}")],
+            "age_min": fiche.age_min,
+            "age_max": fiche.age_max,
+            "existante": "existante" if fiche.existante else "nouvelle",
+            "familles_partenaires": fiche.familles_partenaires,
+            "partenaires": fiche.partenaires,
+            "budget": fiche.budget,
+            "description": fiche.description,
+            "indicateurs": fiche.indicateurs,
+        }
+
+    def to_row(self) -> dict:
+        d = self.cleaned_data
+        temps = set(d.get("temps") or [])
+        return {
+            "titre": d["titre"],
+            "objectif": d.get("objectif") or "",
+            "temps_avant": "avant" in temps,
+            "temps_pendant": "pendant" in temps,
+            "temps_apres": "apres" in temps,
+            "age_min": d.get("age_min"),
+            "age_max": d.get("age_max"),
+            "existante": d.get("existante") == "existante",
+            "familles_partenaires": list(d.get("familles_partenaires") or []),
+            "partenaires": d.get("partenaires", ""),
+            "budget": d.get("budget"),
+            "description": d.get("description", ""),
+            "indicateurs": d.get("indicateurs", ""),
+        }
+
+
+class PilotageForm(DsfrBaseForm):
+    troika_prefecture = forms.CharField(label="Préfecture : nom et fonction du représentant", max_length=300, required=False)
+    troika_education = forms.CharField(
+        label="Éducation nationale : nom et fonction du représentant", max_length=300, required=False,
+        help_text="Souvent le principal du collège chef de file ou l'IEN de la circonscription.",
+    )
+    troika_collectivite = forms.CharField(label="Collectivité : nom et fonction du représentant", max_length=300, required=False)
+    chef_de_projet_nom = forms.CharField(label="Chef de projet opérationnel", max_length=200, required=False)
+    chef_de_projet_email = forms.EmailField(label="Adresse électronique du chef de projet", required=False)
+    chef_de_projet_telephone = forms.CharField(label="Téléphone du chef de projet", max_length=30, required=False)
+    gouvernance = TexteLibre(
+        label="Qui fait quoi", rows=6, help_text="Les instances de pilotage, leur rythme, et le rôle de chaque acteur."
+    )
+
+
+class RessourcesForm(DsfrBaseForm):
+    actions_ressources = TexteLibre(
+        label="Actions ressources existantes", rows=6, help_text="Les dispositifs déjà à l'œuvre sur le territoire (PRE, CLAS, etc.)."
+    )
+    actions_complementaires = TexteLibre(label="Actions complémentaires", rows=6, help_text="Ce que la cité éducative ajoute.")
+
+
+class LigneBudgetForm(LigneForm):
+    requis = ("annee", "cofinanceur", "montant")
+    annee = forms.IntegerField(label="Année", min_value=2019, max_value=date.today().year + 5, required=False)
+    cofinanceur = forms.CharField(label="Cofinanceur", max_length=200, required=False, help_text="État, commune, CAF…")
+    objet = forms.CharField(label="Objet", max_length=300, required=False)
+    montant = forms.DecimalField(label="Montant (€)", min_value=0, max_digits=12, decimal_places=2, required=False)
+
+
+class CommunicationForm(DsfrBaseForm):
+    plan_communication = TexteLibre(label="Plan de communication", rows=6)
+    demarche_evaluation = TexteLibre(
+        label="Démarche d'évaluation", rows=6, help_text="Les indicateurs suivis, qui évalue, à quel rythme."
+    )
+
+
+class PieceForm(DsfrBaseForm):
+    type = forms.ChoiceField(label="Type de pièce", choices=PieceJointe.Type.choices)
+    fichier = forms.FileField(
+        label="Fichier",
+        help_text="PDF, ODS, XLSX ou DOCX, 10 Mo au plus. Le format est vérifié d'après le contenu du fichier.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.ods,.xlsx,.docx"}),
+    )
+
+
+class MessageForm(DsfrBaseForm):
+    message = TexteLibre(label="Message (facultatif)", rows=3)
+
+
+def formset(form_class, *, extra: int):
+    return forms.formset_factory(form_class, extra=extra, can_delete=True, max_num=100, validate_max=True)
+
+
+IndicateurFormSet = formset(IndicateurForm, extra=2)
+FicheActionFormSet = formset(FicheActionForm, extra=1)
+LigneBudgetFormSet = formset(LigneBudgetForm, extra=2)
+
+
+def ligne_rows(formset_instance) -> list[dict]:
+    """The filled rows of a valid formset, in order, without the deleted ones."""
+    rows = []
+    for form in formset_instance.forms:
+        if not form.cleaned_data or form.cleaned_data.get("DELETE") or form.est_vide():
+            continue
+        if isinstance(form, FicheActionForm):
+            rows.append(form.to_row())
+        else:
+            rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
+    return rows
+

@@ -1,0 +1,117 @@
+"""Who may do what: `can_<verb>(user, obj)` functions, and the roles they rest on.
+
+Roles are Django groups created by the migration `0002_groupes_appels_criteres`:
+GROUPE_AGENTS_REGIONAUX (with a ProfilAgent naming the région) and GROUPE_AGENTS_NATIONAUX.
+Superusers act as national and regional agents everywhere.
+"""
+
+from candidatures.models import Candidature, Etat, PieceJointe, ProfilAgent, ProfilPorteur
+from candidatures.workflow import (
+    AGENT_NATIONAL,
+    AGENT_REGIONAL,
+    ETATS_MODIFIABLES,
+    PORTEUR,
+    transition_get,
+)
+
+GROUPE_AGENTS_REGIONAUX = "Agents régionaux"
+GROUPE_AGENTS_NATIONAUX = "Agents nationaux (ANCT)"
+
+
+def _group_names(user) -> set[str]:
+    if not hasattr(user, "_candidatures_groupes"):
+        user._candidatures_groupes = set(user.groups.values_list("name", flat=True))
+    return user._candidatures_groupes
+
+
+def profil_porteur(user) -> ProfilPorteur | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.profil_porteur
+    except ProfilPorteur.DoesNotExist:
+        return None
+
+
+def agent_region_id(user) -> int | None:
+    """The région a regional agent is attached to (None when they have none)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.profil_agent.region_id
+    except ProfilAgent.DoesNotExist:
+        return None
+
+
+def is_agent_national(user) -> bool:
+    return user.is_authenticated and user.is_active and (
+        user.is_superuser or GROUPE_AGENTS_NATIONAUX in _group_names(user)
+    )
+
+
+def is_agent_regional(user) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and GROUPE_AGENTS_REGIONAUX in _group_names(user)
+        and agent_region_id(user) is not None
+    )
+
+
+def is_agent(user) -> bool:
+    return is_agent_national(user) or is_agent_regional(user)
+
+
+def is_porteur(user) -> bool:
+    return profil_porteur(user) is not None
+
+
+def can_file(user) -> bool:
+    """A porteur may create and file candidatures once their e-mail is confirmed and an agent validated them."""
+    profil = profil_porteur(user)
+    return (
+        profil is not None
+        and user.is_active
+        and profil.email_confirme
+        and profil.statut == ProfilPorteur.Statut.VALIDE
+    )
+
+
+def roles_on(user, candidature: Candidature) -> set[str]:
+    roles = set()
+    if not user.is_authenticated or not user.is_active:
+        return roles
+    if can_file(user) and user.profil_porteur.collectivite_id == candidature.collectivite_id:
+        roles.add(PORTEUR)
+    if candidature.etat != Etat.BROUILLON:  # drafts belong to the porteurs alone
+        if is_agent_national(user):
+            roles.add(AGENT_NATIONAL)
+            if user.is_superuser:
+                roles.add(AGENT_REGIONAL)
+        if is_agent_regional(user) and agent_region_id(user) == candidature.collectivite.region_id:
+            roles.add(AGENT_REGIONAL)
+    return roles
+
+
+def can_view_candidature(user, candidature: Candidature) -> bool:
+    """Validated porteurs of the collectivité; agents of its région and national agents once it is filed."""
+    return bool(roles_on(user, candidature))
+
+
+def can_edit_candidature(user, candidature: Candidature) -> bool:
+    return candidature.etat in ETATS_MODIFIABLES and PORTEUR in roles_on(user, candidature)
+
+
+def can_transition(user, candidature: Candidature, cible: str) -> bool:
+    transition = transition_get(source=candidature.etat, cible=cible)
+    return transition is not None and bool(transition.roles & roles_on(user, candidature))
+
+
+def can_download_piece(user, piece: PieceJointe) -> bool:
+    return can_view_candidature(user, piece.candidature)
+
+
+def can_validate_porteur(user, profil: ProfilPorteur) -> bool:
+    if is_agent_national(user):
+        return True
+    return is_agent_regional(user) and agent_region_id(user) == profil.collectivite.region_id

@@ -1,0 +1,486 @@
+"""Reads: calls open now, candidatures a user may see, completeness and automatic checks."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from candidatures import permissions
+from candidatures.models import (
+    AppelAProjets,
+    Candidature,
+    Critere,
+    Etat,
+    EvenementCandidature,
+    Indicateur,
+    PieceJointe,
+    ProfilPorteur,
+)
+from cites.models import Commune, EducationPrioritaire, Etablissement, Qpv
+
+# --- Calls for projects ---------------------------------------------------------------------
+
+
+def appel_est_ouvert(*, appel: AppelAProjets, now: datetime | None = None) -> bool:
+    if appel.ouvert_toute_annee:
+        return True
+    now = now or timezone.now()
+    return appel.date_ouverture is not None and appel.date_ouverture <= now < appel.date_cloture
+
+
+def appel_list_ouverts(*, now: datetime | None = None) -> list[AppelAProjets]:
+    now = now or timezone.now()
+    appels = AppelAProjets.objects.filter(
+        Q(ouvert_toute_annee=True) | Q(date_ouverture__lte=now, date_cloture__gt=now)
+    ).order_by("-annee", "titre")
+    return list(appels)
+
+
+# --- Candidatures a user may see ------------------------------------------------------------
+
+
+def candidature_list_for_user(*, user) -> QuerySet[Candidature]:
+    """Every candidature the user may see, so that get_object_or_404 answers 404 for the others."""
+    base = Candidature.objects.select_related("appel", "collectivite", "collectivite__region")
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    visible = Q(pk__in=[])
+    if permissions.can_file(user):
+        visible |= Q(collectivite_id=user.profil_porteur.collectivite_id)
+    if permissions.is_agent_national(user):
+        visible |= ~Q(etat=Etat.BROUILLON)
+    elif permissions.is_agent_regional(user):
+        visible |= ~Q(etat=Etat.BROUILLON) & Q(collectivite__region_id=permissions.agent_region_id(user))
+    return base.filter(visible)
+
+
+def candidature_get_for_user(*, user, pk: int) -> Candidature:
+    return get_object_or_404(candidature_list_for_user(user=user), pk=pk)
+
+
+def candidature_list_for_collectivite(*, user) -> QuerySet[Candidature]:
+    """The porteur's dashboard: their collectivité's candidatures, newest first."""
+    if not permissions.can_file(user):
+        return Candidature.objects.none()
+    return (
+        Candidature.objects.filter(collectivite_id=user.profil_porteur.collectivite_id)
+        .select_related("appel")
+        .annotate(nb_messages=Count("evenements", filter=~Q(evenements__message="")))
+        .order_by("-modifie_le")
+    )
+
+
+def candidature_evenements(*, candidature: Candidature) -> QuerySet[EvenementCandidature]:
+    return candidature.evenements.select_related("auteur").order_by("date", "pk")
+
+
+def piece_get_for_user(*, user, candidature_pk: int, pk: int) -> PieceJointe:
+    candidature = candidature_get_for_user(user=user, pk=candidature_pk)
+    return get_object_or_404(PieceJointe.objects.select_related("candidature"), candidature=candidature, pk=pk)
+
+
+def porteur_list_en_attente(*, user) -> QuerySet[ProfilPorteur]:
+    """Accounts waiting for validation that this agent may validate (their région, or all for ANCT)."""
+    qs = ProfilPorteur.objects.filter(statut=ProfilPorteur.Statut.EN_ATTENTE).select_related(
+        "user", "collectivite", "collectivite__region"
+    )
+    return porteur_scope_for_agent(queryset=qs, user=user)
+
+
+def porteur_scope_for_agent(*, queryset: QuerySet[ProfilPorteur], user) -> QuerySet[ProfilPorteur]:
+    if permissions.is_agent_national(user):
+        return queryset
+    if permissions.is_agent_regional(user):
+        return queryset.filter(collectivite__region_id=permissions.agent_region_id(user))
+    return queryset.none()
+
+
+# --- Reference data proposed on the form ----------------------------------------------------
+
+
+def collectivite_communes(*, collectivite) -> QuerySet[Commune]:
+    return collectivite.communes.select_related("departement").order_by("nom")
+
+
+def qpv_list_for_communes(*, communes) -> QuerySet[Qpv]:
+    return Qpv.objects.filter(communes__in=communes, generation=2024).distinct().order_by("code")
+
+
+def etablissement_list_prioritaires(*, communes) -> QuerySet[Etablissement]:
+    return (
+        Etablissement.objects.filter(
+            commune__in=communes, education_prioritaire__in=[EducationPrioritaire.REP, EducationPrioritaire.REP_PLUS]
+        )
+        .select_related("commune")
+        .order_by("-education_prioritaire", "type", "nom")
+    )
+
+
+def etablissement_list_colleges(*, communes) -> QuerySet[Etablissement]:
+    return (
+        Etablissement.objects.filter(commune__in=communes, type__istartswith="coll")
+        .select_related("commune")
+        .order_by("-education_prioritaire", "nom")
+    )
+
+
+def communes_sans_etablissements(*, communes) -> list[Commune]:
+    """Communes whose département has no school at all in the reference data (annuaire not imported)."""
+    communes = list(communes)
+    couverts = set(
+        Etablissement.objects.filter(commune__departement_id__in={c.departement_id for c in communes})
+        .values_list("commune__departement_id", flat=True)
+        .distinct()
+    )
+    return [c for c in communes if c.departement_id not in couverts]
+
+
+def communes_sans_qpv_reference(*, communes) -> list[Commune]:
+    """Communes whose département has no QPV 2024 in the reference data (e.g. overseas gaps)."""
+    communes = list(communes)
+    couverts = set(
+        Qpv.objects.filter(generation=2024, communes__departement_id__in={c.departement_id for c in communes})
+        .values_list("communes__departement_id", flat=True)
+        .distinct()
+    )
+    return [c for c in communes if c.departement_id not in couverts]
+
+
+# --- Automatic checks -----------------------------------------------------------------------
+
+CONFORME = "conforme"
+NON_CONFORME = "non_conforme"
+DONNEES_ABSENTES = "donnees_absentes"
+DONNEES_ABSENTES_MOTIF = "données de référence absentes pour cette commune"
+
+
+@dataclass
+class ResultatVerification:
+    statut: str
+    motifs: list[str] = field(default_factory=list)
+
+    @property
+    def bloquant(self) -> bool:
+        return self.statut == NON_CONFORME
+
+    @property
+    def libelle(self) -> str:
+        return {
+            CONFORME: "vérifié",
+            NON_CONFORME: "non conforme",
+            DONNEES_ABSENTES: "données de référence absentes : à apprécier par un agent",
+        }[self.statut]
+
+
+def _pluriel(n: int, singulier: str, pluriel: str) -> str:
+    return f"{n} {singulier if n == 1 else pluriel}"
+
+
+def verification_qpv(*, communes: list[Commune], qpvs: list[Qpv]) -> ResultatVerification:
+    if not communes:
+        return ResultatVerification(NON_CONFORME, ["aucune commune choisie"])
+    communes_qpv = {c.pk: c for c in communes}
+    motifs = []
+    conforme = False
+    for qpv in qpvs:
+        for commune in qpv.communes.all():
+            if commune.pk in communes_qpv:
+                conforme = True
+                motifs.append(f"QPV {qpv.code} ({qpv.nom}) sur la commune de {commune.nom}")
+    if conforme:
+        return ResultatVerification(CONFORME, motifs)
+    sans_reference = communes_sans_qpv_reference(communes=communes)
+    if sans_reference:
+        return ResultatVerification(
+            DONNEES_ABSENTES, [f"{DONNEES_ABSENTES_MOTIF} ({c.nom})" for c in sans_reference]
+        )
+    nombres = dict(
+        Qpv.objects.filter(generation=2024, communes__in=communes)
+        .values("communes")
+        .annotate(n=Count("pk"))
+        .values_list("communes", "n")
+    )
+    for commune in communes:
+        if nombres.get(commune.pk):
+            motifs.append(
+                f"aucun QPV choisi sur la commune de {commune.nom}, "
+                f"qui en compte {nombres[commune.pk]} dans les données de référence"
+            )
+        else:
+            motifs.append(f"aucun QPV 2024 sur la commune de {commune.nom}")
+    return ResultatVerification(NON_CONFORME, motifs)
+
+
+_TYPES = {"ecole": ("école", "écoles"), "college": ("collège", "collèges")}
+_ORDRE_TYPES = {"ecole": 0, "college": 1}
+
+
+def _type_cle(type_etablissement: str) -> str:
+    t = type_etablissement.lower()
+    if t.startswith("ecole") or t.startswith("école"):
+        return "ecole"
+    if t.startswith("coll"):
+        return "college"
+    return "autre"
+
+
+def verification_rep(*, communes: list[Commune], etablissements: list[Etablissement]) -> ResultatVerification:
+    if not communes:
+        return ResultatVerification(NON_CONFORME, ["aucune commune choisie"])
+    ids = {c.pk for c in communes}
+    prioritaires = [
+        e for e in etablissements if e.education_prioritaire in ("REP", "REP+") and e.commune_id in ids
+    ]
+    if prioritaires:
+        compte = Counter((_type_cle(e.type), e.education_prioritaire) for e in prioritaires)
+        motifs = []
+        for (type_cle, ep), n in sorted(compte.items(), key=lambda item: (item[0][1] != "REP+", _ORDRE_TYPES.get(item[0][0], 9))):
+            singulier, pluriel = _TYPES.get(type_cle, ("établissement", "établissements"))
+            motifs.append(f"{_pluriel(n, singulier, pluriel)} {ep}")
+        return ResultatVerification(CONFORME, motifs)
+    sans_reference = communes_sans_etablissements(communes=communes)
+    if sans_reference:
+        return ResultatVerification(
+            DONNEES_ABSENTES, [f"{DONNEES_ABSENTES_MOTIF} ({c.nom})" for c in sans_reference]
+        )
+    disponibles = etablissement_list_prioritaires(communes=communes).count()
+    if disponibles:
+        return ResultatVerification(
+            NON_CONFORME,
+            [f"aucune école ni aucun collège REP ou REP+ choisi ({disponibles} sur les communes choisies)"],
+        )
+    return ResultatVerification(NON_CONFORME, ["aucune école ni aucun collège REP ou REP+ sur les communes choisies"])
+
+
+# --- Completeness ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Element:
+    """Something the candidature must hold: a key (used in Critere.champs_requis), a label, a step."""
+
+    cle: str
+    libelle: str
+    etape: str
+
+
+ELEMENTS = {
+    e.cle: e
+    for e in [
+        Element("titre", "Nom du projet", "territoire"),
+        Element("communes", "Au moins une commune du territoire", "territoire"),
+        Element("qpvs", "Au moins un quartier prioritaire (QPV) choisi", "territoire"),
+        Element("etablissements", "Les écoles et collèges REP ou REP+ du territoire", "ecoles"),
+        Element("chef_de_file", "Le collège chef de file", "ecoles"),
+        Element("diagnostic", "Le diagnostic du territoire", "diagnostic"),
+        Element("indicateurs", "Au moins un indicateur scolaire, un social et un économique", "diagnostic"),
+        Element("fiches_action", "Au moins une fiche action, chacune complète", "actions"),
+        Element("temps_educatifs", "Des actions avant, pendant et après la classe", "actions"),
+        Element("actions_existantes", "Au moins une action existante sur laquelle s'appuyer", "actions"),
+        Element("pilotage", "La troïka et le chef de projet", "pilotage"),
+        Element("gouvernance", "Le rôle de chacun (qui fait quoi)", "pilotage"),
+        Element("ressources", "Les actions ressources existantes et les actions complémentaires", "ressources"),
+        Element("budget", "Au moins une ligne de budget", "budget"),
+        Element("communication", "Le plan de communication", "communication"),
+        Element("evaluation", "La démarche d'évaluation", "communication"),
+        Element("deliberation", "La délibération du conseil (pièce jointe)", "pieces"),
+    ]
+}
+ELEMENTS_GENERAUX = ["titre", "deliberation"]
+
+
+@dataclass
+class ElementBilan:
+    element: Element
+    complet: bool
+    detail: str = ""
+
+
+@dataclass
+class BilanCritere:
+    critere: Critere
+    elements: list[ElementBilan]
+    verification: ResultatVerification | None
+
+    @property
+    def complet(self) -> bool:
+        return all(e.complet for e in self.elements)
+
+
+@dataclass
+class Bilan:
+    criteres: list[BilanCritere]
+    generaux: list[ElementBilan]
+
+    @property
+    def _tous(self) -> list[tuple[str, ElementBilan]]:
+        items = [("", e) for e in self.generaux]
+        for b in self.criteres:
+            items.extend((f"Critère {b.critere.numero}", e) for e in b.elements)
+        return items
+
+    @property
+    def problemes_completude(self) -> list[str]:
+        problemes = []
+        for prefixe, e in self._tous:
+            if not e.complet:
+                texte = f"{prefixe} — {e.element.libelle}" if prefixe else e.element.libelle
+                problemes.append(f"{texte} : à compléter{(' (' + e.detail + ')') if e.detail else ''}.")
+        return problemes
+
+    @property
+    def problemes_eligibilite(self) -> list[str]:
+        return [
+            f"Critère {b.critere.numero} non vérifié : {' ; '.join(b.verification.motifs)}."
+            for b in self.criteres
+            if b.verification is not None and b.verification.bloquant
+        ]
+
+    @property
+    def problemes(self) -> list[str]:
+        return self.problemes_completude + self.problemes_eligibilite
+
+    @property
+    def complet(self) -> bool:
+        return not self.problemes_completude
+
+    @property
+    def eligible(self) -> bool:
+        return not self.problemes_eligibilite
+
+
+def _fiche_incomplete(fiche) -> list[str]:
+    manque = []
+    if not fiche.objectif:
+        manque.append("objectif")
+    if not (fiche.temps_avant or fiche.temps_pendant or fiche.temps_apres):
+        manque.append("temps éducatifs")
+    if fiche.age_min is None or fiche.age_max is None:
+        manque.append("âges")
+    return manque
+
+
+def candidature_bilan(*, candidature: Candidature) -> Bilan:
+    """Criterion by criterion: what is complete, what is missing, and the automatic checks."""
+    c = candidature
+    communes = list(c.communes.select_related("departement").order_by("nom"))
+    qpvs = list(c.qpvs.prefetch_related("communes"))
+    etablissements = list(c.etablissements.all())
+    verifies = etablissements + [
+        e for e in [c.college_chef_de_file] if e is not None and e.pk not in {x.pk for x in etablissements}
+    ]
+    verifications = {
+        Critere.Verification.QPV: verification_qpv(communes=communes, qpvs=qpvs),
+        Critere.Verification.REP: verification_rep(communes=communes, etablissements=verifies),
+    }
+    categories = set(c.indicateurs.values_list("categorie", flat=True))
+    fiches = list(c.fiches_action.all())
+    nb_lignes = c.lignes_budget.count()
+    a_deliberation = c.pieces.filter(type=PieceJointe.Type.DELIBERATION).exists()
+    donnees_ecoles_absentes = verifications[Critere.Verification.REP].statut == DONNEES_ABSENTES
+    donnees_qpv_absentes = verifications[Critere.Verification.QPV].statut == DONNEES_ABSENTES
+
+    def etat(cle: str) -> tuple[bool, str]:
+        match cle:
+            case "titre":
+                return bool(c.titre.strip()), ""
+            case "communes":
+                return bool(communes), ""
+            case "qpvs":
+                return bool(qpvs) or donnees_qpv_absentes, ""
+            case "etablissements":
+                if etablissements:
+                    return True, ""
+                if donnees_ecoles_absentes:
+                    return bool(c.etablissements_hors_referentiel.strip()), "indiquez-les dans le champ libre"
+                return False, ""
+            case "chef_de_file":
+                return c.college_chef_de_file_id is not None or bool(c.college_chef_de_file_autre.strip()), ""
+            case "diagnostic":
+                return bool(c.diagnostic.strip()), ""
+            case "indicateurs":
+                manquantes = [
+                    label for value, label in Indicateur.Categorie.choices if value not in categories
+                ]
+                return not manquantes, (f"manque : {', '.join(manquantes)}" if manquantes else "")
+            case "fiches_action":
+                if not fiches:
+                    return False, ""
+                incompletes = [f"« {f.titre} » : {', '.join(_fiche_incomplete(f))}" for f in fiches if _fiche_incomplete(f)]
+                return not incompletes, "; ".join(incompletes)
+            case "temps_educatifs":
+                manque = [
+                    label
+                    for flag, label in (("temps_avant", "avant"), ("temps_pendant", "pendant"), ("temps_apres", "après"))
+                    if not any(getattr(f, flag) for f in fiches)
+                ]
+                return not manque, (f"aucune action {', '.join(manque)} la classe" if manque else "")
+            case "actions_existantes":
+                return any(f.existante for f in fiches), ""
+            case "pilotage":
+                champs = [c.troika_prefecture, c.troika_education, c.troika_collectivite, c.chef_de_projet_nom]
+                return all(v.strip() for v in champs), ""
+            case "gouvernance":
+                return bool(c.gouvernance.strip()), ""
+            case "ressources":
+                return bool(c.actions_ressources.strip() and c.actions_complementaires.strip()), ""
+            case "budget":
+                return nb_lignes > 0, ""
+            case "communication":
+                return bool(c.plan_communication.strip()), ""
+            case "evaluation":
+                return bool(c.demarche_evaluation.strip()), ""
+            case "deliberation":
+                return a_deliberation, ""
+        return True, ""
+
+    def bilan_element(cle: str) -> ElementBilan | None:
+        element = ELEMENTS.get(cle)
+        if element is None:
+            return None
+        complet, detail = etat(cle)
+        return ElementBilan(element, complet, detail)
+
+    criteres = []
+    for critere in c.appel.criteres.all():
+        elements = [e for e in (bilan_element(cle) for cle in critere.champs_requis) if e is not None]
+        criteres.append(BilanCritere(critere, elements, verifications.get(critere.verification)))
+    generaux = [bilan_element(cle) for cle in ELEMENTS_GENERAUX]
+    return Bilan(criteres=criteres, generaux=generaux)
+
+
+def budget_totaux(*, candidature: Candidature) -> dict:
+    """Totals per year, per co-financer and overall, computed from the lines."""
+    lignes = list(candidature.lignes_budget.all())
+    par_annee: dict[int, object] = {}
+    par_cofinanceur: dict[str, object] = {}
+    total = 0
+    for ligne in lignes:
+        par_annee[ligne.annee] = par_annee.get(ligne.annee, 0) + ligne.montant
+        cle = ligne.cofinanceur.strip()
+        par_cofinanceur[cle] = par_cofinanceur.get(cle, 0) + ligne.montant
+        total += ligne.montant
+    return {
+        "par_annee": sorted(par_annee.items()),
+        "par_cofinanceur": sorted(par_cofinanceur.items(), key=lambda item: item[0].lower()),
+        "total": total,
+    }
+
+
+# --- Log-in lock-out ------------------------------------------------------------------------
+
+
+def connexion_cle(*, identifiant: str) -> str:
+    import hashlib
+
+    return "connexion-echecs:" + hashlib.sha256(identifiant.encode()).hexdigest()
+
+
+def connexion_verrouillee(*, identifiant: str) -> bool:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    return (cache.get(connexion_cle(identifiant=identifiant)) or 0) >= settings.LOGIN_FAILURES_LIMIT

@@ -1,0 +1,9 @@
+"""Background work (django-tasks): immediate in development and tests, a worker in production."""
+
+from django.core.mail import send_mail
+from django_tasks import task
+
+
+@task()
+def email_send(*, subject: str, body: str, to: list[str]) -> int:
+    return send_mail(subject, body, None, to, fail_silently=False)

@@ -1,0 +1,510 @@
+"""The porteur's side: dashboard, the multi-step form, summary and deposit, follow-up, downloads."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_POST
+
+from candidatures import forms as f
+from candidatures import permissions, selectors, services
+from candidatures.fichiers import FORMATS
+from candidatures.models import BrouillonEtape, Candidature, Etat, ProfilPorteur
+from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
+from candidatures.workflow import ETATS_FINAUX
+
+TITRE_ESPACE = "Mes candidatures"
+
+
+@dataclass(frozen=True)
+class Etape:
+    slug: str
+    titre: str
+    form_class: type | None = None
+    formset_class: type | None = None
+    prefixe: str = ""
+    intro: str = ""
+
+
+ETAPES = [
+    Etape(
+        "territoire",
+        "Territoire",
+        f.TerritoireForm,
+        intro="Les communes de la cité éducative et ses quartiers prioritaires (critère 1).",
+    ),
+    Etape(
+        "ecoles",
+        "Écoles et collège chef de file",
+        f.EcolesForm,
+        intro="Les écoles et collèges en éducation prioritaire du territoire et le collège chef de file (critère 2).",
+    ),
+    Etape(
+        "diagnostic",
+        "Diagnostic et indicateurs",
+        f.DiagnosticForm,
+        f.IndicateurFormSet,
+        "indicateurs",
+        intro="Au moins un indicateur scolaire, un social et un économique, chacun avec sa valeur, son année et sa source (critère 3).",
+    ),
+    Etape(
+        "actions",
+        "Fiches action",
+        None,
+        f.FicheActionFormSet,
+        "fiches",
+        intro="Les actions avant, pendant et après la classe, nouvelles ou existantes (critères 4 et 5). "
+        "Une fiche vide est ignorée ; enregistrez pour en ajouter une autre.",
+    ),
+    Etape("pilotage", "Pilotage", f.PilotageForm, intro="La troïka, le chef de projet et le rôle de chacun (critère 6)."),
+    Etape(
+        "ressources",
+        "Actions ressources et complémentaires",
+        f.RessourcesForm,
+        intro="Ce qui existe déjà et ce que la cité éducative ajoute (critère 7).",
+    ),
+    Etape(
+        "budget",
+        "Budget",
+        None,
+        f.LigneBudgetFormSet,
+        "budget",
+        intro="Une ligne par année et par cofinanceur ; les totaux sont calculés (critère 8). "
+        "Enregistrez pour ajouter d'autres lignes.",
+    ),
+    Etape(
+        "communication",
+        "Communication et évaluation",
+        f.CommunicationForm,
+        intro="Le plan de communication et la démarche d'évaluation (critère 9).",
+    ),
+    Etape(
+        "pieces",
+        "Pièces jointes",
+        intro="La délibération du conseil, le tableau budgétaire et les lettres d'engagement des partenaires.",
+    ),
+    Etape("recapitulatif", "Récapitulatif et dépôt"),
+]
+ETAPES_PAR_SLUG = {e.slug: e for e in ETAPES}
+
+
+def _breadcrumb(current: str, candidature: Candidature | None = None) -> dict:
+    links = [{"url": reverse("candidatures:tableau_de_bord"), "title": TITRE_ESPACE}]
+    if candidature is not None:
+        links.append({"url": candidature.get_absolute_url(), "title": str(candidature)})
+    return {"links": links, "current": current}
+
+
+# --- Dashboard ------------------------------------------------------------------------------
+
+
+@login_required
+def tableau_de_bord(request):
+    user = request.user
+    profil = permissions.profil_porteur(user)
+    context = {
+        "title": TITRE_ESPACE,
+        "breadcrumb_data": {"links": [], "current": TITRE_ESPACE},
+        "profil": profil,
+        "peut_deposer": permissions.can_file(user),
+        "est_agent": permissions.is_agent(user),
+    }
+    if context["peut_deposer"]:
+        candidatures = list(selectors.candidature_list_for_collectivite(user=user))
+        appels = selectors.appel_list_ouverts()
+        context.update(
+            candidatures=candidatures,
+            appels=appels,
+            nouvelle_form=f.NouvelleCandidatureForm(appels=_appels_qs(appels)) if appels else None,
+        )
+    return render(request, "candidatures/tableau_de_bord.html", context)
+
+
+def _appels_qs(appels):
+    from candidatures.models import AppelAProjets
+
+    return AppelAProjets.objects.filter(pk__in=[a.pk for a in appels]).order_by("-annee")
+
+
+@login_required
+@require_POST
+def nouvelle(request):
+    appels = selectors.appel_list_ouverts()
+    form = f.NouvelleCandidatureForm(request.POST, appels=_appels_qs(appels))
+    if not form.is_valid():
+        messages.error(request, "Choisissez un appel à projets ouvert.")
+        return redirect("candidatures:tableau_de_bord")
+    try:
+        candidature = services.candidature_create(user=request.user, appel=form.cleaned_data["appel"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("candidatures:tableau_de_bord")
+    messages.success(request, "Votre brouillon est créé : chaque étape est enregistrée, vous pouvez revenir à tout moment.")
+    return redirect("candidatures:etape", pk=candidature.pk, etape=ETAPES[0].slug)
+
+
+# --- The steps ------------------------------------------------------------------------------
+
+
+def _etapes_nav(candidature: Candidature, courante: str) -> list[dict]:
+    return [
+        {
+            "numero": i,
+            "slug": e.slug,
+            "titre": e.titre,
+            "url": reverse("candidatures:etape", kwargs={"pk": candidature.pk, "etape": e.slug}),
+            "courante": e.slug == courante,
+        }
+        for i, e in enumerate(ETAPES, start=1)
+    ]
+
+
+def _initial_form(etape: Etape, c: Candidature) -> dict:
+    initial = {}
+    noms_champs, noms_relations, _ = ETAPES_CHAMPS[etape.slug]
+    for nom in noms_champs:
+        if nom == "college_chef_de_file":
+            initial[nom] = c.college_chef_de_file_id
+        else:
+            initial[nom] = getattr(c, nom)
+    for nom in noms_relations:
+        initial[nom] = list(getattr(c, nom).values_list("pk", flat=True))
+    return initial
+
+
+def _initial_formset(etape: Etape, c: Candidature) -> list[dict]:
+    if etape.slug == "diagnostic":
+        return [
+            {"categorie": i.categorie, "libelle": i.libelle, "valeur": i.valeur, "annee": i.annee, "source": i.source}
+            for i in c.indicateurs.all()
+        ]
+    if etape.slug == "actions":
+        return [f.FicheActionForm.initial_from(fiche) for fiche in c.fiches_action.all()]
+    if etape.slug == "budget":
+        return [
+            {"annee": b.annee, "cofinanceur": b.cofinanceur, "objet": b.objet, "montant": b.montant}
+            for b in c.lignes_budget.all()
+        ]
+    return []
+
+
+def _build(etape: Etape, c: Candidature, data=None):
+    form = formset = None
+    if etape.form_class is not None:
+        kwargs = {"candidature": c} if etape.form_class in (f.TerritoireForm, f.EcolesForm) else {}
+        if data is None:
+            form = etape.form_class(initial=_initial_form(etape, c), **kwargs)
+        else:
+            form = etape.form_class(data, **kwargs)
+    if etape.formset_class is not None:
+        if data is None:
+            formset = etape.formset_class(initial=_initial_formset(etape, c), prefix=etape.prefixe)
+        else:
+            formset = etape.formset_class(data, prefix=etape.prefixe)
+    return form, formset
+
+
+def _save(etape: Etape, c: Candidature, user, form, formset) -> None:
+    _, noms_relations, _ = ETAPES_CHAMPS[etape.slug]
+    champs, relations = {}, {}
+    if form is not None:
+        for nom, valeur in form.cleaned_data.items():
+            (relations if nom in noms_relations else champs)[nom] = valeur
+    lignes = f.ligne_rows(formset) if formset is not None else None
+    services.candidature_update(
+        candidature=c, user=user, etape=etape.slug, champs=champs, relations=relations, lignes=lignes
+    )
+
+
+def _raw(post) -> dict:
+    ignores = {"csrfmiddlewaretoken", "action"}
+    return {k: post.getlist(k) for k in post if k not in ignores}
+
+
+def _nombre_erreurs(form, formset) -> int:
+    n = 0
+    if form is not None:
+        n += len(form.errors)
+    if formset is not None:
+        n += sum(len(e) for e in formset.errors) + len(formset.non_form_errors())
+    return n
+
+
+def _candidature_modifiable(request, pk: int) -> Candidature | None:
+    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    if not permissions.can_edit_candidature(request.user, candidature):
+        return None
+    return candidature
+
+
+@login_required
+def etape(request, pk: int, etape: str):
+    etape_def = ETAPES_PAR_SLUG.get(etape)
+    if etape_def is None:
+        raise Http404("Étape inconnue")
+    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    if not permissions.can_edit_candidature(request.user, candidature):
+        if candidature.etat not in (Etat.BROUILLON, Etat.COMPLEMENTS_DEMANDES):
+            messages.info(request, f"Cette candidature est « {candidature.get_etat_display()} » : elle ne se modifie plus.")
+        return redirect(candidature)
+    if etape_def.slug == "pieces":
+        return _etape_pieces(request, candidature, etape_def)
+    if etape_def.slug == "recapitulatif":
+        return _etape_recapitulatif(request, candidature, etape_def)
+
+    autosave = request.headers.get("X-Autosave") == "1"
+    brouillon_restaure = False
+    if request.method == "POST":
+        form, formset = _build(etape_def, candidature, request.POST)
+        valide = (form is None or form.is_valid()) & (formset is None or formset.is_valid())
+        try:
+            if valide:
+                _save(etape_def, candidature, request.user, form, formset)
+            else:
+                services.candidature_save_brouillon(
+                    candidature=candidature, user=request.user, etape=etape_def.slug, donnees=_raw(request.POST)
+                )
+        except ValidationError as exc:
+            if autosave:
+                return JsonResponse({"enregistre": False, "message": " ".join(exc.messages)}, status=409)
+            messages.error(request, " ".join(exc.messages))
+            return redirect(candidature)
+        heure = timezone.localtime().strftime("%H:%M")
+        if autosave:
+            if valide:
+                return JsonResponse({"enregistre": True, "message": f"Enregistré automatiquement à {heure}."})
+            n = _nombre_erreurs(form, formset)
+            return JsonResponse(
+                {
+                    "enregistre": False,
+                    "message": f"Saisie conservée à {heure} ; {n} champ{'s' if n > 1 else ''} à corriger.",
+                }
+            )
+        if valide:
+            messages.success(request, f"Étape « {etape_def.titre} » enregistrée.")
+            if request.POST.get("action") == "continuer":
+                suivante = ETAPES[ETAPES.index(etape_def) + 1]
+                return redirect("candidatures:etape", pk=candidature.pk, etape=suivante.slug)
+            return redirect("candidatures:etape", pk=candidature.pk, etape=etape_def.slug)
+    else:
+        brouillon = BrouillonEtape.objects.filter(candidature=candidature, etape=etape_def.slug).first()
+        if brouillon is not None:
+            form, formset = _build(etape_def, candidature, MultiValueDict(brouillon.donnees))
+            if form is not None:
+                form.is_valid()
+            if formset is not None:
+                formset.is_valid()
+            brouillon_restaure = True
+        else:
+            form, formset = _build(etape_def, candidature)
+    return _render_etape(
+        request,
+        candidature,
+        etape_def,
+        form=form,
+        formset=formset,
+        brouillon_restaure=brouillon_restaure,
+        erreurs=_nombre_erreurs(form, formset) if (request.method == "POST" or brouillon_restaure) else 0,
+    )
+
+
+def _render_etape(request, candidature, etape_def, **extra):
+    index = ETAPES.index(etape_def)
+    context = {
+        "title": f"{etape_def.titre} — étape {index + 1} sur {len(ETAPES)}",
+        "breadcrumb_data": _breadcrumb(etape_def.titre, candidature),
+        "candidature": candidature,
+        "etape": etape_def,
+        "etapes": _etapes_nav(candidature, etape_def.slug),
+        "stepper": {
+            "current_step_id": index + 1,
+            "current_step_title": etape_def.titre,
+            "next_step_title": ETAPES[index + 1].titre if index + 1 < len(ETAPES) else "",
+            "total_steps": len(ETAPES),
+            "heading_tag": "h1",
+        },
+        "precedente": ETAPES[index - 1] if index > 0 else None,
+        "suivante": ETAPES[index + 1] if index + 1 < len(ETAPES) else None,
+        **extra,
+    }
+    if etape_def.slug == "territoire":
+        context["communes_sans_qpv"] = selectors.communes_sans_qpv_reference(
+            communes=selectors.collectivite_communes(collectivite=candidature.collectivite)
+        )
+    if etape_def.slug == "ecoles":
+        context["communes_sans_ecoles"] = selectors.communes_sans_etablissements(communes=candidature.communes.all())
+        context["sans_communes"] = not candidature.communes.exists()
+    if etape_def.slug == "budget":
+        context["totaux"] = selectors.budget_totaux(candidature=candidature)
+    return render(request, "candidatures/etape.html", context)
+
+
+def _etape_pieces(request, candidature, etape_def):
+    form = f.PieceForm()
+    if request.method == "POST":
+        form = f.PieceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                piece = services.piece_add(
+                    candidature=candidature,
+                    user=request.user,
+                    type=form.cleaned_data["type"],
+                    fichier=form.cleaned_data["fichier"],
+                )
+            except ValidationError as exc:
+                form.add_error("fichier", exc)
+            else:
+                messages.success(request, f"Pièce « {piece.nom} » ajoutée.")
+                return redirect("candidatures:etape", pk=candidature.pk, etape=etape_def.slug)
+    return _render_etape(
+        request, candidature, etape_def, piece_form=form, pieces=list(candidature.pieces.all())
+    )
+
+
+def _etape_recapitulatif(request, candidature, etape_def):
+    bilan = selectors.candidature_bilan(candidature=candidature)
+    cible = Etat.EN_INSTRUCTION if candidature.etat == Etat.COMPLEMENTS_DEMANDES else Etat.DEPOSEE
+    demande = None
+    if candidature.etat == Etat.COMPLEMENTS_DEMANDES:
+        demande = candidature.evenements.filter(etat_apres=Etat.COMPLEMENTS_DEMANDES).order_by("-date").first()
+    return _render_etape(
+        request,
+        candidature,
+        etape_def,
+        bilan=bilan,
+        appel_ouvert=selectors.appel_est_ouvert(appel=candidature.appel),
+        peut_deposer=permissions.can_transition(request.user, candidature, cible),
+        redepot=cible == Etat.EN_INSTRUCTION,
+        demande=demande,
+        lien_etapes=True,
+    )
+
+
+# --- Deposit, withdrawal, follow-up ---------------------------------------------------------
+
+
+@login_required
+@require_POST
+def deposer(request, pk: int):
+    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    try:
+        candidature = services.candidature_submit(candidature=candidature, actor=request.user)
+    except TransitionRefusee as exc:
+        candidature.refresh_from_db()
+        if candidature.etat in (Etat.DEPOSEE, Etat.EN_INSTRUCTION) and candidature.reference:
+            # A second click, or another porteur was quicker: it is filed once.
+            messages.info(request, f"Cette candidature est déjà déposée (référence {candidature.reference}).")
+            return redirect(candidature)
+        messages.error(request, " ".join([exc.message, *exc.problemes]))
+        return redirect("candidatures:etape", pk=candidature.pk, etape="recapitulatif")
+    messages.success(
+        request,
+        f"Votre candidature est déposée sous la référence {candidature.reference}. "
+        "Un accusé de réception vous a été envoyé par courriel ; le récépissé est téléchargeable ci-dessous.",
+    )
+    return redirect(candidature)
+
+
+@login_required
+def retirer(request, pk: int):
+    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    if not permissions.can_transition(request.user, candidature, Etat.RETIREE):
+        messages.error(request, "Cette candidature ne peut plus être retirée.")
+        return redirect(candidature)
+    form = f.MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.candidature_transition(
+                candidature=candidature, to=Etat.RETIREE, actor=request.user, message=form.cleaned_data["message"]
+            )
+        except TransitionRefusee as exc:
+            messages.error(request, " ".join([exc.message, *exc.problemes]))
+        else:
+            messages.success(request, "La candidature est retirée.")
+        return redirect(candidature)
+    return render(
+        request,
+        "candidatures/retirer.html",
+        {
+            "title": "Retirer la candidature",
+            "breadcrumb_data": _breadcrumb("Retirer", candidature),
+            "candidature": candidature,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    user = request.user
+    evenements = list(selectors.candidature_evenements(candidature=candidature))
+    peut_modifier = permissions.can_edit_candidature(user, candidature)
+    porteurs = set(
+        ProfilPorteur.objects.filter(collectivite_id=candidature.collectivite_id).values_list("user_id", flat=True)
+    )
+    demande = None
+    if candidature.etat == Etat.COMPLEMENTS_DEMANDES:
+        demande = next((e for e in reversed(evenements) if e.etat_apres == Etat.COMPLEMENTS_DEMANDES), None)
+    return render(
+        request,
+        "candidatures/detail.html",
+        {
+            "title": f"Candidature {candidature}",
+            "breadcrumb_data": _breadcrumb(str(candidature)),
+            "candidature": candidature,
+            "evenements": evenements,
+            "messages_agents": [e for e in evenements if e.message and e.auteur_id not in porteurs],
+            "demande": demande,
+            "peut_modifier": peut_modifier,
+            "lien_etapes": peut_modifier,
+            "peut_retirer": permissions.can_transition(user, candidature, Etat.RETIREE),
+            "finale": candidature.etat in ETATS_FINAUX,
+            "bilan": selectors.candidature_bilan(candidature=candidature),
+            "totaux": selectors.budget_totaux(candidature=candidature),
+            "pieces": list(candidature.pieces.all()),
+        },
+    )
+
+
+def _download(fichier, *, nom: str, content_type: str):
+    try:
+        handle = fichier.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier introuvable") from exc
+    response = FileResponse(handle, as_attachment=True, filename=nom, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def piece_telecharger(request, pk: int, piece_pk: int):
+    piece = selectors.piece_get_for_user(user=request.user, candidature_pk=pk, pk=piece_pk)
+    return _download(piece.fichier, nom=piece.nom, content_type=FORMATS[piece.format][0])
+
+
+@login_required
+@require_POST
+def piece_supprimer(request, pk: int, piece_pk: int):
+    piece = selectors.piece_get_for_user(user=request.user, candidature_pk=pk, pk=piece_pk)
+    try:
+        services.piece_delete(piece=piece, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Pièce « {piece.nom} » supprimée.")
+    return redirect("candidatures:etape", pk=pk, etape="pieces")
+
+
+@login_required
+def recepisse(request, pk: int):
+    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    if not candidature.recepisse:
+        raise Http404("Pas encore de récépissé")
+    return _download(candidature.recepisse, nom=f"recepisse-{candidature.reference}.pdf", content_type="application/pdf")

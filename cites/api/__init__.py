@@ -1,0 +1,1 @@
+"""Read-only public REST API of the cités and the reference data (DRF)."""

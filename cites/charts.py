@@ -1,0 +1,36 @@
+"""Server-rendered SVG bar charts: geometry computed here, drawn by templates/cites/_graphique_barres.html."""
+
+LABEL_WIDTH = 250
+BAR_AREA = 380
+ROW_HEIGHT = 24
+MARGIN_TOP = 8
+
+
+def bar_chart(*, items: list[tuple[str, int]], title: str, description: str, row_height: int = ROW_HEIGHT) -> dict:
+    """Horizontal bars, one per (label, value), scaled to the largest value."""
+    bar_height = round(row_height * 2 / 3)
+    largest = max((value for _, value in items), default=0) or 1
+    bars = []
+    for index, (label, value) in enumerate(items):
+        y = MARGIN_TOP + index * row_height
+        width = round(BAR_AREA * value / largest, 1)
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "y": y,
+                "text_y": y + bar_height - 3,
+                "width": width,
+                "value_x": LABEL_WIDTH + width + 6,
+            }
+        )
+    return {
+        "title": title,
+        "description": description,
+        "bars": bars,
+        "label_x": LABEL_WIDTH - 8,
+        "bar_x": LABEL_WIDTH,
+        "bar_height": bar_height,
+        "width": LABEL_WIDTH + BAR_AREA + 60,
+        "height": MARGIN_TOP * 2 + row_height * len(items),
+    }

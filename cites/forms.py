@@ -1,0 +1,89 @@
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from cites.models import Departement, Region
+from cites.selectors import CiteListFilters
+
+ANNEE_MIN = 2019
+ANNEE_MAX = 2100
+
+
+ERROR_MESSAGES = {
+    "region": "Région inconnue : « {} ». Choisissez une région dans la liste.",
+    "departement": "Département inconnu : « {} ». Indiquez un code INSEE de département (ex. 69, 2A, 974).",
+    "annee": f"Année invalide : « {{}} ». Indiquez une année à partir de {ANNEE_MIN}.",
+}
+
+
+def _normalize_departement(code: str) -> str:
+    code = code.strip().upper()
+    # The annuaire writes "094", the COG "94": accept both.
+    if len(code) == 3 and code.startswith("0"):
+        code = code[1:]
+    return code
+
+
+class CiteFilterForm(DsfrBaseForm):
+    """Filters of the list of cités, read from the query string (GET)."""
+
+    q = forms.CharField(
+        label="Rechercher",
+        help_text="Nom de la cité ou d'une de ses communes",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "La recherche ne peut dépasser %(limit_value)d caractères."},
+    )
+    region = forms.ChoiceField(label="Région", required=False)
+    departement = forms.ChoiceField(label="Département", required=False)
+    annee = forms.ChoiceField(label="Année du label", required=False)
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Ex. : Toulouse, Créteil…"})
+        self.fields["region"].choices = [("", "Toutes les régions")] + [
+            (region.code, region.nom) for region in choices["regions"]
+        ]
+        self.fields["departement"].choices = [("", "Tous les départements")] + [
+            (departement.code, f"{departement.code} — {departement.nom}") for departement in choices["departements"]
+        ]
+        self.fields["annee"].choices = [("", "Toutes les années")] + [(str(a), str(a)) for a in choices["annees"]]
+        if self.is_bound:
+            self.data = self.data.copy()
+            self._accept_known_codes()
+
+    def _accept_known_codes(self) -> None:
+        """A real région, département or year without any cité is a valid filter (with no result)."""
+        region = self.data.get("region", "").strip().upper()
+        self.data["region"] = region
+        if region and region not in dict(self.fields["region"].choices):
+            found = Region.objects.filter(code=region).first()
+            if found:
+                self.fields["region"].choices.append((found.code, found.nom))
+        departement = _normalize_departement(self.data.get("departement", ""))
+        self.data["departement"] = departement
+        if departement and departement not in dict(self.fields["departement"].choices):
+            found = Departement.objects.filter(code=departement).first()
+            if found:
+                self.fields["departement"].choices.append((found.code, f"{found.code} — {found.nom}"))
+        annee = self.data.get("annee", "").strip()
+        self.data["annee"] = annee
+        if annee.isdigit() and ANNEE_MIN <= int(annee) <= ANNEE_MAX and annee not in dict(self.fields["annee"].choices):
+            self.fields["annee"].choices.append((annee, annee))
+
+    def full_clean(self):
+        super().full_clean()
+        # ChoiceField rejects values outside the choices; say plainly what was wrong.
+        for name, message in ERROR_MESSAGES.items():
+            if name in self._errors:
+                self._errors[name] = self.error_class([message.format(str(self.data.get(name, ""))[:30])])
+
+    def filters(self) -> CiteListFilters:
+        """The valid filters; an invalid one is left out (and reported by the page)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        annee = data.get("annee") or ""
+        return CiteListFilters(
+            region=data.get("region") or "",
+            departement=data.get("departement") or "",
+            annee=int(annee) if annee else None,
+            q=(data.get("q") or "").strip(),
+        )

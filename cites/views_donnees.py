@@ -1,0 +1,222 @@
+"""The map (/carte/), the open-data page (/donnees/) and its files (GeoJSON, CSV)."""
+
+import hashlib
+import json
+import re
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from cites import donnees, selectors
+from cites.cache import cache_public_page
+from cites.forms import CiteFilterForm
+
+FILTRES = ("region", "departement", "annee", "q")
+GZIP_RE = re.compile(r"\bgzip\b")
+
+
+class FiltresInvalides(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("filtres invalides")
+        self.errors = errors
+
+
+def _filters_read(
+    request, *, page: bool = False
+) -> tuple[CiteFilterForm | None, selectors.CiteListFilters, dict[str, list[str]]]:
+    """The filters of the list of cités (same form, same rules as /cites/) and their errors.
+
+    The form (3 queries for its choices) is only built for a page or when there are filters.
+    """
+    bound = any(request.GET.get(name) for name in FILTRES)
+    if not bound and not page:
+        return None, selectors.CiteListFilters(), {}
+    form = CiteFilterForm(request.GET if bound else None, choices=selectors.cite_filter_choices())
+    if not bound:
+        return form, selectors.CiteListFilters(), {}
+    form.is_valid()
+    return form, form.filters(), {name: list(errors) for name, errors in form.errors.items()}
+
+
+def _filters_query(filters: selectors.CiteListFilters, *, names=FILTRES) -> str:
+    values = {name: getattr(filters, name) for name in names}
+    return urlencode({name: value for name, value in values.items() if value not in ("", None)})
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def _raw_filters_key(request, *names: str) -> str:
+    """Cache key part for the filters as given (valid or not: invalid ones are never cached)."""
+    raw = [(name, request.GET.get(name, "").strip()) for name in names]
+    return hashlib.sha256(repr([item for item in raw if item[1]]).encode()).hexdigest()[:32]
+
+
+def _serve(request, contenu: donnees.Contenu, *, content_type: str, filename: str = "") -> HttpResponse:
+    """The bytes, gzip-compressed when the client accepts it (compressed once, in the cache)."""
+    if GZIP_RE.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(contenu.gzip, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(contenu.brut, content_type=content_type)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    response["Access-Control-Allow-Origin"] = "*"
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _bad_filters(errors: dict[str, list[str]]) -> HttpResponse:
+    body = {"erreur": "Paramètres de filtre invalides.", "details": errors}
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=400, content_type="application/json; charset=utf-8"
+    )
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+@cache_public_page
+def carte(request):
+    form, filters, errors = _filters_read(request, page=True)
+    cites = donnees.cite_list_carte(filters=filters)
+    query = _filters_query(filters)
+    qpv_query = _filters_query(filters, names=("region", "departement"))
+    contours = donnees.qpv_contours_exist(region=filters.region, departement=filters.departement)
+    return render(
+        request,
+        "cites/carte.html",
+        {
+            "title": "Carte des cités éducatives",
+            "breadcrumb_data": {"links": [], "current": "Carte des cités éducatives"},
+            "form": form,
+            "cites": cites,
+            "nombre": len(cites),
+            "sans_position": [cite for cite in cites if cite["latitude"] is None],
+            "filtres_actifs": bool(query),
+            "erreurs_filtres": [error for field_errors in errors.values() for error in field_errors],
+            "cites_geojson_url": _with_query(reverse("cites:cites_geojson"), query),
+            "qpv_geojson_url": _with_query(reverse("cites:qpv_geojson"), "&".join(filter(None, [qpv_query, "generation=2024"]))),
+            "contours_geojson_url": _with_query(
+                reverse("cites:qpv_geojson"), "&".join(filter(None, [qpv_query, "generation=2015"]))
+            )
+            if contours
+            else "",
+            "liste_url": _with_query(reverse("cites:liste"), query),
+            "tuiles_url": settings.MAP_TILES_URL,
+            "tuiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        },
+    )
+
+
+@cache_public_page
+def donnees_page(request):
+    base_url = _base_url(request)
+    csv = donnees.donnees_cached(key=f"cites.csv:{base_url}", build=lambda: donnees.cite_csv_build(base_url=base_url))
+    geojson = donnees.donnees_cached(
+        key=f"cites.geojson:{base_url}:{_raw_filters_key(request)}",
+        build=lambda: donnees.cite_geojson_build(base_url=base_url),
+    )
+    qpv = donnees.donnees_cached(key=f"qpv.geojson:{_raw_filters_key(request)}", build=donnees.qpv_geojson_build)
+    return render(
+        request,
+        "cites/donnees.html",
+        {
+            "title": "Données ouvertes",
+            "breadcrumb_data": {"links": [], "current": "Données ouvertes"},
+            "fichiers": [
+                {
+                    "titre": "Cités éducatives labellisées (CSV)",
+                    "description": "Une ligne par cité : identifiant, nom, communes et codes INSEE, départements, "
+                    "régions, année du label et si elle est déduite, adresse de sa fiche. Séparateur « ; », "
+                    "encodage UTF-8 : le fichier s'ouvre directement dans un tableur.",
+                    "url": reverse("cites:cites_csv"),
+                    "nom_fichier": "cites-educatives.csv",
+                    "format": "CSV",
+                    "taille": csv.taille,
+                },
+                {
+                    "titre": "Cités éducatives labellisées (GeoJSON)",
+                    "description": "Les mêmes informations, chaque cité placée au centre de ses communes "
+                    "(WGS 84). Filtrable comme la liste : ?region=76, ?departement=93, ?annee=2019.",
+                    "url": reverse("cites:cites_geojson"),
+                    "nom_fichier": "cites-educatives.geojson",
+                    "format": "GeoJSON",
+                    "taille": geojson.taille,
+                },
+                {
+                    "titre": "Quartiers prioritaires (GeoJSON)",
+                    "description": "Les QPV et leurs communes ; un QPV 2024 est placé au centre de sa commune, "
+                    "un QPV 2015 d’Occitanie par son contour. Filtrable : ?region=, ?departement=, "
+                    "?generation=2024.",
+                    "url": reverse("cites:qpv_geojson"),
+                    "nom_fichier": "quartiers-prioritaires.geojson",
+                    "format": "GeoJSON",
+                    "taille": qpv.taille,
+                },
+            ],
+            "sources": donnees.donnees_sources(),
+            "licence": donnees.LICENCE,
+            "genere_le": timezone.now(),
+        },
+    )
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+def cites_geojson(request):
+    """The published cités as GeoJSON, with the filters of the list (400 on a bad filter)."""
+    base_url = _base_url(request)
+
+    def build() -> bytes:
+        _form, filters, errors = _filters_read(request)
+        if errors:
+            raise FiltresInvalides(errors)
+        return donnees.cite_geojson_build(filters=filters, base_url=base_url)
+
+    try:
+        contenu = donnees.donnees_cached(key=f"cites.geojson:{base_url}:{_raw_filters_key(request, *FILTRES)}", build=build)
+    except FiltresInvalides as error:
+        return _bad_filters(error.errors)
+    return _serve(request, contenu, content_type=donnees.GEOJSON_CONTENT_TYPE)
+
+
+def qpv_geojson(request):
+    """The QPVs as GeoJSON, filtered by `region`, `departement` and `generation` (2015 or 2024)."""
+
+    def build() -> bytes:
+        _form, filters, errors = _filters_read(request)
+        errors = {name: value for name, value in errors.items() if name in ("region", "departement")}
+        generation = request.GET.get("generation", "").strip()
+        if generation and generation not in ("2015", "2024"):
+            errors["generation"] = [f"Génération inconnue : « {generation[:10]} ». Indiquez 2015 ou 2024."]
+        if errors:
+            raise FiltresInvalides(errors)
+        return donnees.qpv_geojson_build(
+            region=filters.region, departement=filters.departement, generation=int(generation) if generation else None
+        )
+
+    try:
+        contenu = donnees.donnees_cached(
+            key=f"qpv.geojson:{_raw_filters_key(request, 'region', 'departement', 'generation')}", build=build
+        )
+    except FiltresInvalides as error:
+        return _bad_filters(error.errors)
+    return _serve(request, contenu, content_type=donnees.GEOJSON_CONTENT_TYPE)
+
+
+def cites_csv(request):
+    base_url = _base_url(request)
+    contenu = donnees.donnees_cached(key=f"cites.csv:{base_url}", build=lambda: donnees.cite_csv_build(base_url=base_url))
+    return _serve(request, contenu, content_type=donnees.CSV_CONTENT_TYPE, filename="cites-educatives.csv")

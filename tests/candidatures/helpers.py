@@ -1,0 +1,204 @@
+"""Build porteurs, agents and complete candidatures through the services, as users would."""
+
+import io
+import zipfile
+
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from candidatures import services
+from candidatures.models import AppelAProjets, Candidature, ProfilAgent, ProfilPorteur
+from candidatures.permissions import GROUPE_AGENTS_NATIONAUX, GROUPE_AGENTS_REGIONAUX
+from cites.models import Commune, Etablissement, Qpv, Region
+
+MOT_DE_PASSE = "Cites-educatives-2026"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+DOCX = zip_bytes(
+    {
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "word/document.xml": b"<w:document/>",
+    }
+)
+XLSX = zip_bytes(
+    {
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types><Override PartName="/xl/workbook.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+    }
+)
+ODS = zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<office/>"})
+
+
+def ensure_groupes_et_appels() -> None:
+    """After a live-server test flushed the database, recreate what the data migration creates."""
+    import importlib
+
+    from django.apps import apps
+
+    if not AppelAProjets.objects.exists() or not Group.objects.filter(name=GROUPE_AGENTS_REGIONAUX).exists():
+        migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
+        migration.creer(apps, None)
+
+
+def appel_permanent() -> AppelAProjets:
+    ensure_groupes_et_appels()
+    return AppelAProjets.objects.get(ouvert_toute_annee=True)
+
+
+def porteur(*, email: str, commune: str, valide: bool = True, confirme: bool = True):
+    ensure_groupes_et_appels()
+    collectivite = services.collectivite_get_or_create_commune(commune=Commune.objects.get(code=commune))
+    user = services.porteur_register(
+        email=email, password=MOT_DE_PASSE, prenom="Camille", nom="Martin", collectivite=collectivite
+    )
+    profil = user.profil_porteur
+    if confirme:
+        profil.email_confirme_le = profil.cree_le
+        profil.save()
+    if valide:
+        ProfilPorteur.objects.filter(pk=profil.pk).update(statut=ProfilPorteur.Statut.VALIDE)
+    user.refresh_from_db()
+    return user
+
+
+def agent(*, email: str, region: str | None):
+    from django.contrib.auth import get_user_model
+
+    ensure_groupes_et_appels()
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password=MOT_DE_PASSE, first_name="Dominique", last_name="Agent", is_staff=True
+    )
+    if region is None:
+        user.groups.add(Group.objects.get(name=GROUPE_AGENTS_NATIONAUX))
+        ProfilAgent.objects.create(user=user, service="ANCT")
+    else:
+        user.groups.add(Group.objects.get(name=GROUPE_AGENTS_REGIONAUX))
+        ProfilAgent.objects.create(user=user, region=Region.objects.get(code=region), service="DRAJES")
+    return user
+
+
+def remplir(*, candidature: Candidature, user, qpv: str | None = None, rep_plus: int = 2) -> Candidature:
+    """Fill every step with plausible content, as a porteur would through the form."""
+    communes = list(candidature.communes.all())
+    qpvs = list(Qpv.objects.filter(communes__in=communes, generation=2024).order_by("code"))
+    if qpv:
+        qpvs = [q for q in qpvs if q.code == qpv]
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="territoire",
+        champs={"titre": "Cité éducative du Grand Mirail"},
+        relations={"communes": communes, "qpvs": qpvs[:1]},
+    )
+    ecoles = list(
+        Etablissement.objects.filter(commune__in=communes, education_prioritaire="REP+", type="Ecole").order_by("uai")[
+            :rep_plus
+        ]
+    )
+    college = Etablissement.objects.filter(commune__in=communes, type="Collège", education_prioritaire="REP+").first()
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="ecoles",
+        champs={
+            "college_chef_de_file": college,
+            "college_chef_de_file_autre": "" if college else "Collège Jean Moulin (0310000A)",
+            "etablissements_hors_referentiel": "" if ecoles else "École Jules Ferry (0310001B), REP+",
+        },
+        relations={"etablissements": ecoles},
+    )
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="diagnostic",
+        champs={"diagnostic": "Un retard scolaire marqué dès le CP."},
+        lignes=[
+            {"categorie": "scolaire", "libelle": "Élèves en retard à l'entrée en 6e", "valeur": "18 %", "annee": 2024, "source": "DEPP"},
+            {"categorie": "social", "libelle": "Familles monoparentales", "valeur": "32 %", "annee": 2021, "source": "INSEE"},
+            {"categorie": "economique", "libelle": "Taux de pauvreté", "valeur": "44 %", "annee": 2021, "source": "INSEE"},
+        ],
+    )
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="actions",
+        lignes=[
+            {
+                "titre": "Petits déjeuners à l'école",
+                "objectif": "ecole",
+                "temps_avant": True,
+                "age_min": 3,
+                "age_max": 11,
+                "existante": True,
+                "familles_partenaires": ["maison"],
+                "budget": 12000,
+            },
+            {
+                "titre": "Classes à horaires aménagés musique",
+                "objectif": "possibles",
+                "temps_pendant": True,
+                "temps_apres": True,
+                "age_min": 11,
+                "age_max": 15,
+                "familles_partenaires": ["culture"],
+                "budget": 30000,
+            },
+        ],
+    )
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="pilotage",
+        champs={
+            "troika_prefecture": "Sous-préfète à la ville",
+            "troika_education": "Principal du collège chef de file",
+            "troika_collectivite": "Adjointe à l'éducation",
+            "chef_de_projet_nom": "Alex Durand",
+            "chef_de_projet_email": "alex.durand@mairie.fr",
+            "gouvernance": "Comité de pilotage trimestriel.",
+        },
+    )
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="ressources",
+        champs={"actions_ressources": "Programme de réussite éducative.", "actions_complementaires": "Tiers-lieu éducatif."},
+    )
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="budget",
+        lignes=[
+            {"annee": 2026, "cofinanceur": "État", "objet": "Actions", "montant": 150000},
+            {"annee": 2026, "cofinanceur": "Commune", "objet": "Actions", "montant": 50000},
+        ],
+    )
+    services.candidature_update(
+        candidature=candidature,
+        user=user,
+        etape="communication",
+        champs={"plan_communication": "Lettre trimestrielle.", "demarche_evaluation": "Évaluation annuelle."},
+    )
+    services.piece_add(
+        candidature=candidature,
+        user=user,
+        type="deliberation",
+        fichier=SimpleUploadedFile("deliberation.pdf", PDF, content_type="application/pdf"),
+    )
+    candidature.refresh_from_db()
+    return candidature
+
+
+def candidature_complete(*, user, appel: AppelAProjets, **kwargs) -> Candidature:
+    candidature = services.candidature_create(user=user, appel=appel)
+    return remplir(candidature=candidature, user=user, **kwargs)
