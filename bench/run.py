@@ -88,6 +88,8 @@ def main() -> None:
         PYTHONPATH=str(ROOT),
     )
     env.setdefault("REFERENCE_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    # wrk is one anonymous client: lift the API's anonymous throttle, or it would measure 429s.
+    env.setdefault("API_ANON_RATE", "1000000/second")
 
     print(f"Base de mesure : {workdir / 'bench.sqlite3'}")
     manage(env, "migrate", "--noinput", "-v0")
@@ -101,7 +103,15 @@ def main() -> None:
          "print(C.objects.filter(communes__code='31555').values_list('slug', flat=True).first())"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     ).stdout.strip()
-    pages = ["/", "/cites/", "/cites/?region=76", f"/cites/{slug}/", "/statistiques/"]
+    pages = [
+        "/",
+        "/cites/",
+        "/cites/?region=76",
+        f"/cites/{slug}/",
+        "/statistiques/",
+        "/donnees/cites.geojson",
+        "/api/cites/",
+    ]
     extra = [p for p in os.environ.get("BENCH_EXTRA_PATHS", "").split(",") if p]
     pages += extra
 

@@ -251,7 +251,8 @@ class Candidature(Horodate):
         verbose_name = "candidature"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(etat="brouillon") | models.Q(reference__isnull=False, depose_le__isnull=False),
+                condition=models.Q(etat__in=["brouillon", "retiree"])
+                | models.Q(reference__isnull=False, depose_le__isnull=False),
                 name="candidature_deposee_a_une_reference",
             ),
         ]

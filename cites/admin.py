@@ -5,7 +5,8 @@ schools) use autocompletion, never a giant select. Changing a cité's label year
 through `cite_set_annee_label`, so that it is kept as corrected on later imports.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import BooleanField, Case, Count, Value, When
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,7 +23,7 @@ from cites.models import (
     Region,
     Suggestion,
 )
-from cites.services import cite_set_annee_label
+from cites.services import SUGGESTION_CLOSED, cite_set_annee_label, suggestion_close, suggestion_close_check
 
 admin.site.site_header = "Administration du portail des cités éducatives"
 admin.site.site_title = "Cités éducatives — administration"
@@ -249,12 +250,77 @@ class EvenementLabelAdmin(admin.ModelAdmin):
     autocomplete_fields = ("cite",)
 
 
+class SuggestionCloseForm(forms.ModelForm):
+    """An agent's answer to a suggestion: handled or rejected, with a reply (suggestion_close)."""
+
+    statut = forms.ChoiceField(
+        label="Suite donnée",
+        choices=[(value, Suggestion.Statut(value).label) for value in SUGGESTION_CLOSED],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Suggestion
+        fields = ("statut", "reponse")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.statut not in SUGGESTION_CLOSED:
+            self.initial["statut"] = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if "statut" in cleaned:
+            suggestion_close_check(statut=cleaned["statut"], reponse=cleaned.get("reponse", ""))
+        return cleaned
+
+
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
-    list_display = ("cite", "champ", "statut", "cree_le")
-    list_filter = ("statut", "champ")
+    """Corrections suggested by the public; agents close them through `suggestion_close`."""
+
+    form = SuggestionCloseForm
+    list_display = ("cite", "champ", "statut", "cree_le", "traitee_le")
+    list_filter = (
+        "statut",
+        "champ",
+        ("cite", admin.RelatedOnlyFieldListFilter),
+        ("cite__communes__departement__region", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("cite",)
     search_fields = ("cite__nom", "message", "email")
-    autocomplete_fields = ("cite", "traitee_par")
-    readonly_fields = ("cree_le",)
+    readonly_fields = ("cite", "champ", "message", "email", "cree_le", "traitee_le", "traitee_par")
+    fieldsets = (
+        ("Proposition", {"fields": ("cite", "champ", "message", "email", "cree_le")}),
+        (
+            "Suite donnée",
+            {
+                "fields": ("statut", "reponse", "traitee_le", "traitee_par"),
+                "description": "La réponse est conservée avec la proposition ; l’adresse de la personne "
+                "n’est jamais publiée.",
+            },
+        ),
+    )
     date_hierarchy = "cree_le"
+    actions = ("rejeter_indesirables",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # suggestions come from the public pages
+
+    def save_model(self, request, obj, form, change):
+        suggestion_close(
+            suggestion=obj, statut=form.cleaned_data["statut"], reponse=form.cleaned_data["reponse"], user=request.user
+        )
+
+    @admin.action(description="Rejeter comme indésirables (publicité, message hors sujet)")
+    def rejeter_indesirables(self, request, queryset):
+        nombre = 0
+        for suggestion in queryset.filter(statut=Suggestion.Statut.NOUVELLE):
+            suggestion_close(
+                suggestion=suggestion,
+                statut=Suggestion.Statut.REJETEE,
+                reponse="Message indésirable ou hors sujet.",
+                user=request.user,
+            )
+            nombre += 1
+        self.message_user(request, f"{nombre} proposition(s) rejetée(s) comme indésirables.", messages.SUCCESS)

@@ -140,7 +140,10 @@ def qpv_list_carte(*, region: str = "", departement: str = "", generation: int |
         else:
             placed = [(lon, lat) for _code, _nom, lat, lon in communes if lat is not None and lon is not None]
             if placed:
-                geometry = {"type": "Point", "coordinates": [_mean([p[0] for p in placed]), _mean([p[1] for p in placed])]}
+                geometry = {
+                    "type": "Point",
+                    "coordinates": [_mean([p[0] for p in placed]), _mean([p[1] for p in placed])],
+                }
                 position = "commune"
             else:
                 geometry, position = None, ""
@@ -185,8 +188,9 @@ def cite_geojson_build(*, filters: CiteListFilters | None = None, base_url: str 
         geometry = None
         if row["latitude"] is not None:
             geometry = {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
-        features.append({"type": "Feature", "id": row["identifiant"] or row["slug"], "geometry": geometry,
-                         "properties": properties})
+        features.append(
+            {"type": "Feature", "id": row["identifiant"] or row["slug"], "geometry": geometry, "properties": properties}
+        )
     return _json_bytes({"type": "FeatureCollection", "features": features})
 
 
@@ -290,9 +294,7 @@ def donnees_sources() -> list[dict]:
     sources = []
     for source in SOURCES:
         modele = source["modele"]
-        rows = list(
-            modele.objects.exclude(source="").order_by().values("source").annotate(derniere=Max("importe_le"))
-        )
+        rows = list(modele.objects.exclude(source="").order_by().values("source").annotate(derniere=Max("importe_le")))
         dates = [row["derniere"] for row in rows if row["derniere"]]
         sources.append(
             {

@@ -1,7 +1,7 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from cites.models import Departement, Region
+from cites.models import Departement, Region, Suggestion
 from cites.selectors import CiteListFilters
 
 ANNEE_MIN = 2019
@@ -87,3 +87,51 @@ class CiteFilterForm(DsfrBaseForm):
             annee=int(annee) if annee else None,
             q=(data.get("q") or "").strip(),
         )
+
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class SuggestionForm(DsfrBaseForm):
+    """« Proposer une correction » on a cité's page. `site_web` is a honeypot: hidden from
+    people (and screen readers), only robots fill it in."""
+
+    champ = forms.ChoiceField(
+        label="Élément concerné",
+        choices=[("", "Choisissez l’élément à corriger")] + Suggestion.Champ.choices,
+        error_messages={"required": "Choisissez l’élément de la page que votre proposition concerne."},
+    )
+    message = forms.CharField(
+        label="Votre proposition",
+        help_text="Ce qui est inexact ou manque, et, si vous la connaissez, la bonne information avec sa source.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=MESSAGE_MAX_LENGTH,
+        error_messages={
+            "required": "Écrivez votre proposition de correction.",
+            "max_length": "Votre proposition ne peut dépasser %(limit_value)d caractères (elle en compte %(show_value)d).",
+        },
+    )
+    email = forms.EmailField(
+        label="Votre adresse électronique (facultatif)",
+        help_text="Pour que l’équipe puisse vous demander une précision. Elle n’est jamais affichée. "
+        "Format attendu : nom@domaine.fr",
+        required=False,
+        error_messages={"invalid": "Adresse électronique invalide. Format attendu : nom@domaine.fr"},
+    )
+    site_web = forms.CharField(label="Ne remplissez pas ce champ", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["site_web"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+
+    def clean_message(self) -> str:
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError("Écrivez votre proposition de correction.")
+        return message
+
+    @property
+    def is_spam(self) -> bool:
+        """The honeypot was filled in: a robot sent the form."""
+        return bool(self.data.get("site_web", "").strip())

@@ -85,16 +85,8 @@ def cite_filter_choices() -> dict:
 
 
 def cite_get_published(*, slug: str) -> CiteEducative:
-    """A published cité with its communes, label events and partner links (raises DoesNotExist)."""
-    cite = (
-        _published()
-        .prefetch_related(
-            _prefetch_communes(),
-            "evenements",
-            "liens_partenaires__partenaire",
-        )
-        .get(slug=slug)
-    )
+    """A published cité with its communes and label events (raises DoesNotExist)."""
+    cite = _published().prefetch_related(_prefetch_communes(), "evenements").get(slug=slug)
     cite_attach_territoires(cites=[cite])
     return cite
 
@@ -135,27 +127,6 @@ def cite_territoire(*, cite: CiteEducative) -> dict:
         "annuaire_charge": annuaire_charge,
         "cites_voisines": voisines,
     }
-
-
-def cite_partenaires_par_famille(*, cite: CiteEducative) -> list[dict]:
-    """The partner links of `cite` (prefetched) grouped by family, in the order of the seven families.
-
-    `cites` imports no other app of ours: the links come through the reverse relation and the
-    families from the choices of the partner's field.
-    """
-    liens = list(cite.liens_partenaires.all())
-    if not liens:
-        return []
-    familles = type(liens[0].partenaire)._meta.get_field("famille").choices
-    groupes = []
-    for valeur, libelle in familles:
-        membres = sorted(
-            (lien for lien in liens if lien.partenaire.famille == valeur),
-            key=lambda lien: (-lien.force, lien.partenaire.nom),
-        )
-        if membres:
-            groupes.append({"famille": libelle, "liens": membres})
-    return groupes
 
 
 # --- Key figures and statistics -------------------------------------------------------------

@@ -1,9 +1,14 @@
 """Writes on the cités and their reference data (business rules; views, admin and commands call these)."""
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+import hashlib
 
-from cites.models import CiteEducative, EvenementLabel
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cites.models import CiteEducative, EvenementLabel, Suggestion
 
 
 @transaction.atomic
@@ -38,3 +43,60 @@ def cite_set_annee_label(*, cite: CiteEducative, annee: int, user: AbstractBaseU
             evenement.description = "Labellisation."
         evenement.save(update_fields=["annee", "description"])
     return cite
+
+
+# --- "Proposer une correction" ---------------------------------------------------------------
+
+
+def suggestion_create(*, cite: CiteEducative, champ: str, message: str, email: str = "") -> Suggestion:
+    """Record a correction suggested by the public; it waits, « nouvelle », for an agent."""
+    suggestion = Suggestion(cite=cite, champ=champ, message=message.strip(), email=email.strip())
+    suggestion.full_clean()
+    suggestion.save()
+    return suggestion
+
+
+SUGGESTION_CLOSED = (Suggestion.Statut.TRAITEE, Suggestion.Statut.REJETEE)
+
+
+def suggestion_close_check(*, statut: str, reponse: str) -> None:
+    """Raise ValidationError (by field) unless `statut` and `reponse` can close a suggestion."""
+    errors = {}
+    if statut not in SUGGESTION_CLOSED:
+        errors["statut"] = "Choisissez « traitée » ou « rejetée »."
+    if not (reponse or "").strip():
+        errors["reponse"] = "Écrivez la réponse faite à la proposition."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def suggestion_close(
+    *, suggestion: Suggestion, statut: str, reponse: str, user: AbstractBaseUser | None
+) -> Suggestion:
+    """An agent handles or rejects a suggestion, with a reply (a closed one may be answered again)."""
+    suggestion_close_check(statut=statut, reponse=reponse)
+    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    suggestion.statut = statut
+    suggestion.reponse = reponse.strip()
+    suggestion.traitee_le = timezone.now()
+    suggestion.traitee_par = user if user is not None and user.is_authenticated else None
+    suggestion.full_clean()
+    suggestion.save(update_fields=["statut", "reponse", "traitee_le", "traitee_par"])
+    return suggestion
+
+
+def suggestion_rate_limited(*, client_key: str, limit: int, window_seconds: int = 3600) -> bool:
+    """Count one suggestion from this client; True when it goes over `limit` in the window.
+
+    The counter lives in the cache (shared by every application server with Redis), under a
+    hash of the client's address, which is never stored as such.
+    """
+    key = "suggestions:" + hashlib.sha256(client_key.encode()).hexdigest()
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        count = 1
+    return count > limit

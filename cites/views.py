@@ -1,13 +1,19 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from cites import selectors
 from cites.cache import cache_public_page
 from cites.charts import bar_chart
-from cites.forms import CiteFilterForm
-from cites.models import CiteEducative
+from cites.extensions import cite_detail_extra_context
+from cites.forms import CiteFilterForm, SuggestionForm
+from cites.models import CiteEducative, Suggestion
+from cites.services import suggestion_create, suggestion_rate_limited
 
 CITES_PAR_PAGE = 20
 
@@ -73,8 +79,9 @@ def cite_detail(request, slug):
             },
             "cite": cite,
             "territoire": selectors.cite_territoire(cite=cite),
-            "partenaires": selectors.cite_partenaires_par_famille(cite=cite),
             "evenements": list(cite.evenements.all()),
+            # Partner network and actions (partenaires app), see cites.extensions.
+            **cite_detail_extra_context(request=request, cite=cite),
         },
     )
 
@@ -114,4 +121,73 @@ def statistiques(request):
             "graphique_regions": graphique_regions,
             "graphique_departements": graphique_departements,
         },
+    )
+
+
+def client_address(request) -> str:
+    """The client's IP address; behind TRUSTED_PROXIES reverse proxies, the one the outermost
+    proxy saw (the last entries of X-Forwarded-For are those the proxies added)."""
+    proxies = settings.TRUSTED_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and forwarded:
+        return forwarded[-min(proxies, len(forwarded))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+SUGGESTION_MERCI = (
+    "Merci ! Votre proposition de correction a bien été transmise. Une personne de l’équipe du portail "
+    "l’examinera avant toute modification de la page."
+)
+SUGGESTION_TROP = (
+    "Vous avez envoyé beaucoup de propositions en peu de temps : pour éviter les envois automatiques, "
+    "celle-ci n’a pas été enregistrée. Réessayez dans une heure ; votre texte est conservé ci-dessous."
+)
+
+
+@never_cache
+def cite_suggestion(request, slug):
+    """« Proposer une correction »: the form (GET) and its sending (POST). Never cached: it carries
+    the visitor's CSRF token and messages."""
+    cite = get_object_or_404(CiteEducative.objects.published(), slug=slug)
+    status = 200
+    if request.method == "POST":
+        form = SuggestionForm(request.POST)
+        status = 400
+        if form.is_valid():
+            if suggestion_rate_limited(client_key=client_address(request), limit=settings.SUGGESTIONS_PER_HOUR):
+                form.add_error(None, SUGGESTION_TROP)
+                status = 429
+            else:
+                try:
+                    if not form.is_spam:  # a robot filled the honeypot: thank it, record nothing
+                        suggestion_create(
+                            cite=cite,
+                            champ=form.cleaned_data["champ"],
+                            message=form.cleaned_data["message"],
+                            email=form.cleaned_data["email"],
+                        )
+                except ValidationError as error:
+                    form.add_error(None, error.messages)
+                else:
+                    messages.success(request, SUGGESTION_MERCI)
+                    return redirect(cite.get_absolute_url())
+    else:
+        champ = request.GET.get("champ", "")
+        form = SuggestionForm(initial={"champ": champ} if champ in Suggestion.Champ.values else None)
+    return render(
+        request,
+        "cites/corriger.html",
+        {
+            "title": f"Proposer une correction — {cite.nom}",
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("cites:liste"), "title": "Les cités éducatives"},
+                    {"url": cite.get_absolute_url(), "title": cite.nom},
+                ],
+                "current": "Proposer une correction",
+            },
+            "cite": cite,
+            "form": form,
+        },
+        status=status,
     )

@@ -79,6 +79,13 @@ def _bad_filters(errors: dict[str, list[str]]) -> HttpResponse:
     )
 
 
+def _size(octets: int) -> str:
+    """A file size as the DSFR writes it: "29 ko", "1,2 Mo"."""
+    if octets < 1_000_000:
+        return f"{max(1, round(octets / 1000))} ko"
+    return f"{octets / 1_000_000:.1f} Mo".replace(".", ",")
+
+
 def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
@@ -106,7 +113,9 @@ def carte(request):
             "filtres_actifs": bool(query),
             "erreurs_filtres": [error for field_errors in errors.values() for error in field_errors],
             "cites_geojson_url": _with_query(reverse("cites:cites_geojson"), query),
-            "qpv_geojson_url": _with_query(reverse("cites:qpv_geojson"), "&".join(filter(None, [qpv_query, "generation=2024"]))),
+            "qpv_geojson_url": _with_query(
+                reverse("cites:qpv_geojson"), "&".join(filter(None, [qpv_query, "generation=2024"]))
+            ),
             "contours_geojson_url": _with_query(
                 reverse("cites:qpv_geojson"), "&".join(filter(None, [qpv_query, "generation=2015"]))
             )
@@ -139,11 +148,11 @@ def donnees_page(request):
                     "titre": "Cités éducatives labellisées (CSV)",
                     "description": "Une ligne par cité : identifiant, nom, communes et codes INSEE, départements, "
                     "régions, année du label et si elle est déduite, adresse de sa fiche. Séparateur « ; », "
-                    "encodage UTF-8 : le fichier s'ouvre directement dans un tableur.",
+                    "encodage UTF-8 avec BOM : le fichier s'ouvre directement dans un tableur.",
                     "url": reverse("cites:cites_csv"),
                     "nom_fichier": "cites-educatives.csv",
                     "format": "CSV",
-                    "taille": csv.taille,
+                    "taille": _size(csv.taille),
                 },
                 {
                     "titre": "Cités éducatives labellisées (GeoJSON)",
@@ -152,7 +161,7 @@ def donnees_page(request):
                     "url": reverse("cites:cites_geojson"),
                     "nom_fichier": "cites-educatives.geojson",
                     "format": "GeoJSON",
-                    "taille": geojson.taille,
+                    "taille": _size(geojson.taille),
                 },
                 {
                     "titre": "Quartiers prioritaires (GeoJSON)",
@@ -162,7 +171,7 @@ def donnees_page(request):
                     "url": reverse("cites:qpv_geojson"),
                     "nom_fichier": "quartiers-prioritaires.geojson",
                     "format": "GeoJSON",
-                    "taille": qpv.taille,
+                    "taille": _size(qpv.taille),
                 },
             ],
             "sources": donnees.donnees_sources(),
@@ -186,7 +195,9 @@ def cites_geojson(request):
         return donnees.cite_geojson_build(filters=filters, base_url=base_url)
 
     try:
-        contenu = donnees.donnees_cached(key=f"cites.geojson:{base_url}:{_raw_filters_key(request, *FILTRES)}", build=build)
+        contenu = donnees.donnees_cached(
+            key=f"cites.geojson:{base_url}:{_raw_filters_key(request, *FILTRES)}", build=build
+        )
     except FiltresInvalides as error:
         return _bad_filters(error.errors)
     return _serve(request, contenu, content_type=donnees.GEOJSON_CONTENT_TYPE)
@@ -218,5 +229,7 @@ def qpv_geojson(request):
 
 def cites_csv(request):
     base_url = _base_url(request)
-    contenu = donnees.donnees_cached(key=f"cites.csv:{base_url}", build=lambda: donnees.cite_csv_build(base_url=base_url))
+    contenu = donnees.donnees_cached(
+        key=f"cites.csv:{base_url}", build=lambda: donnees.cite_csv_build(base_url=base_url)
+    )
     return _serve(request, contenu, content_type=donnees.CSV_CONTENT_TYPE, filename="cites-educatives.csv")

@@ -1,12 +1,15 @@
 """Back office of the partners, their links to the cités and the cités' actions."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from cites.admin import CiteEducativeAdmin
 from cites.models import CiteEducative
-from partenaires.models import Action, LienPartenaire, Partenaire
+from partenaires.models import Action, LienPartenaire, Partenaire, TempsEducatif
+
+AGE_MAX = 25
 
 
 class LienPartenaireInline(admin.TabularInline):
@@ -28,6 +31,47 @@ class LienCiteInline(admin.TabularInline):
     autocomplete_fields = ("cite",)
     extra = 0
     verbose_name_plural = "cités éducatives où ce partenaire intervient"
+
+
+class ActionAdminForm(forms.ModelForm):
+    """Says in French what the database constraints of an action require (the constraint
+    itself is then not checked again, its fields being in error)."""
+
+    class Meta:
+        model = Action
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"temps_{value}") for value in TempsEducatif.values):
+            self.add_error("temps_avant", "Cochez au moins un temps éducatif : avant, pendant ou après la classe.")
+        age_min, age_max = cleaned.get("age_min"), cleaned.get("age_max")
+        if age_max is not None and age_max > AGE_MAX:
+            self.add_error("age_max", f"L’âge maximal ne peut dépasser {AGE_MAX} ans.")
+        elif age_min is not None and age_max is not None and age_min > age_max:
+            self.add_error("age_min", "L’âge minimal doit être inférieur ou égal à l’âge maximal.")
+        return cleaned
+
+
+class ActionInline(admin.StackedInline):
+    """On a cité: its fiches action, shown on its public page."""
+
+    model = Action
+    form = ActionAdminForm
+    fk_name = "cite"
+    fields = (
+        "titre",
+        "objectif",
+        ("temps_avant", "temps_pendant", "temps_apres"),
+        ("age_min", "age_max"),
+        ("existante", "budget"),
+        "partenaires",
+        "description",
+        "indicateurs",
+    )
+    autocomplete_fields = ("partenaires",)
+    extra = 0
+    classes = ("collapse",)
 
 
 @admin.register(Partenaire)
@@ -56,6 +100,7 @@ class LienPartenaireAdmin(SimpleHistoryAdmin):
 
 @admin.register(Action)
 class ActionAdmin(SimpleHistoryAdmin):
+    form = ActionAdminForm
     list_display = ("titre", "cite", "objectif", "existante", "budget")
     list_filter = ("objectif", "existante", "temps_avant", "temps_pendant", "temps_apres")
     list_select_related = ("cite",)
@@ -66,7 +111,7 @@ class ActionAdmin(SimpleHistoryAdmin):
 # The partners of a cité are edited on the cité's page. `cites` knows nothing of `partenaires`
 # (dependencies point one way), so the inline is added here.
 class CiteEducativeAvecPartenairesAdmin(CiteEducativeAdmin):
-    inlines = [*CiteEducativeAdmin.inlines, LienPartenaireInline]
+    inlines = [*CiteEducativeAdmin.inlines, LienPartenaireInline, ActionInline]
 
 
 admin.site.unregister(CiteEducative)

@@ -1,8 +1,12 @@
 """Reads of the partners and actions shown to the public: only those of published cités."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from partenaires.models import Action, LienPartenaire, Partenaire
+from cites.models import CiteEducative
+from cites.search import search_fold_text
+from partenaires.models import Action, Famille, LienPartenaire, Objectif, Partenaire, TempsEducatif
 
 
 def _liens_publics():
@@ -36,3 +40,76 @@ def action_list_public() -> QuerySet[Action]:
         .prefetch_related(Prefetch("partenaires", queryset=Partenaire.objects.order_by("nom")))
         .order_by("cite__nom", "objectif", "titre", "pk")
     )
+
+
+# --- A cité's page: its network and its fiches action -------------------------------------
+
+
+def lien_list_for_cite(*, cite: CiteEducative) -> list[LienPartenaire]:
+    """The partner links of a cité, partner included (one query)."""
+    return list(LienPartenaire.objects.filter(cite=cite).select_related("partenaire"))
+
+
+def action_list_for_cite(*, cite: CiteEducative) -> list[Action]:
+    """Every fiche action of a cité with its partners (two queries)."""
+    return list(
+        Action.objects.filter(cite=cite).prefetch_related(
+            Prefetch("partenaires", queryset=Partenaire.objects.order_by("nom", "pk"))
+        )
+    )
+
+
+def _matches(action: Action, *, objectif: str, temps: str) -> bool:
+    return (not objectif or action.objectif == objectif) and (not temps or getattr(action, f"temps_{temps}"))
+
+
+@dataclass(frozen=True)
+class ActionsFiltrees:
+    actions: list[Action]  # those matching the filters
+    total: int  # all the actions of the cité
+    par_objectif: dict[str, int]  # count per objective, under the chosen temps
+    par_temps: dict[str, int]  # count per temps éducatif, under the chosen objective
+
+
+def action_filter(*, actions: list[Action], objectif: str = "", temps: str = "") -> ActionsFiltrees:
+    """Filter a cité's actions by objective and temps éducatif, with the count of each choice.
+
+    Each count is what choosing that value would give, the other filter kept (faceted counts).
+    """
+    return ActionsFiltrees(
+        actions=[action for action in actions if _matches(action, objectif=objectif, temps=temps)],
+        total=len(actions),
+        par_objectif={
+            value: sum(_matches(action, objectif=value, temps=temps) for action in actions)
+            for value in Objectif.values
+        },
+        par_temps={
+            value: sum(_matches(action, objectif=objectif, temps=value) for action in actions)
+            for value in TempsEducatif.values
+        },
+    )
+
+
+# --- The partner directory -------------------------------------------------------------------
+
+
+def partenaire_annuaire() -> list[dict]:
+    """The seven families, each with its partners tied to a published cité and, for each
+    partner, those cités (by a link or an action), in three queries."""
+    partenaires = partenaire_list_public().prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=Action.objects.filter(cite__publiee=True).select_related("cite").only("pk", "cite"),
+            to_attr="actions_publiques",
+        )
+    )
+    familles = {value: [] for value in Famille.values}
+    for partenaire in partenaires:
+        cites = {lien.cite.pk: lien.cite for lien in partenaire.liens_publics}
+        cites.update((action.cite.pk, action.cite) for action in partenaire.actions_publiques)
+        partenaire.cites_publiques = sorted(cites.values(), key=lambda cite: (search_fold_text(cite.nom), cite.pk))
+        familles[partenaire.famille].append(partenaire)
+    return [
+        {"code": value, "nom": label.split(" (")[0], "libelle": label, "partenaires": familles[value]}
+        for value, label in Famille.choices
+    ]

@@ -134,6 +134,12 @@ LOGIN_REDIRECT_URL = "candidatures:tableau_de_bord"
 LOGOUT_REDIRECT_URL = "portal:accueil"
 LOGIN_FAILURES_LIMIT = int(os.environ.get("LOGIN_FAILURES_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+
+# « Proposer une correction » on a cité's page: suggestions accepted per client address and hour.
+SUGGESTIONS_PER_HOUR = int(os.environ.get("SUGGESTIONS_PER_HOUR", "5"))
+# Reverse proxies (load balancer…) in front of the application servers: the client's address is
+# then read from X-Forwarded-For. 0: the address of the TCP connection (REMOTE_ADDR).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 3600
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("portal.site_urls")),
     path("", include("cites.urls")),
+    path("", include("partenaires.urls")),
     path("api/", include("portal.api_urls")),
     path("candidatures/", include("candidatures.urls")),
     path("comptes/", include("candidatures.urls_comptes")),

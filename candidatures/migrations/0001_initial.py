@@ -296,7 +296,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='candidature',
-            constraint=models.CheckConstraint(condition=models.Q(('etat', 'brouillon'), models.Q(('depose_le__isnull', False), ('reference__isnull', False)), _connector='OR'), name='candidature_deposee_a_une_reference'),
+            constraint=models.CheckConstraint(condition=models.Q(('etat__in', ['brouillon', 'retiree']), models.Q(('depose_le__isnull', False), ('reference__isnull', False)), _connector='OR'), name='candidature_deposee_a_une_reference'),
         ),
         migrations.AddConstraint(
             model_name='critere',

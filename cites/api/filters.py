@@ -7,9 +7,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from cites import selectors
+from cites.models import (
+    CiteEducative,
+    Commune,
+    CommuneRattachee,
+    Departement,
+    EducationPrioritaire,
+    Etablissement,
+    Qpv,
+    Region,
+)
 from cites.search import SearchFold, search_words
-from cites.models import CiteEducative, Commune, CommuneRattachee, Departement, EducationPrioritaire, Etablissement
-from cites.models import Qpv, Region
 
 
 def departement_code_normalize(code: str) -> str:
@@ -68,8 +76,7 @@ COMMUNE = {
     "model": Commune,
     "message": "Commune inconnue : « {valeur} ». Indiquez le code INSEE d'une commune (5 caractères, ex. 31555).",
     "rattachees": True,
-    "help_text": "Code INSEE de la commune (ex. 31555) ; un arrondissement ou une commune déléguée désigne "
-    "sa commune.",
+    "help_text": "Code INSEE de la commune (ex. 31555) ; un arrondissement ou une commune déléguée désigne sa commune.",
 }
 ANNEE_ERRORS = {"invalid": "Année invalide : indiquez un nombre entier, par exemple 2019."}
 
@@ -79,9 +86,7 @@ class CiteFilterSet(django_filters.FilterSet):
 
     region = CodeFilter(**REGION)
     departement = CodeFilter(**DEPARTEMENT)
-    annee = AnneeFilter(
-        field_name="annee_label", help_text="Année du label (ex. 2019).", error_messages=ANNEE_ERRORS
-    )
+    annee = AnneeFilter(field_name="annee_label", help_text="Année du label (ex. 2019).", error_messages=ANNEE_ERRORS)
     q = django_filters.CharFilter(
         help_text="Texte cherché dans le nom de la cité ou de ses communes (sans tenir compte des accents).",
         max_length=100,
@@ -108,7 +113,9 @@ class CiteFilterSet(django_filters.FilterSet):
 class CommuneFilterSet(django_filters.FilterSet):
     region = CodeFilter(field_name="departement__region__code", **REGION)
     departement = CodeFilter(field_name="departement__code", **DEPARTEMENT)
-    q = django_filters.CharFilter(method="filter_q", help_text="Texte cherché dans le nom (sans accents).", max_length=100)
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Texte cherché dans le nom (sans accents).", max_length=100
+    )
 
     class Meta:
         model = Commune

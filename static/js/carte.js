@@ -75,8 +75,16 @@
       attribution: data.tuilesAttribution || "",
       maxZoom: 18,
     });
+    var tilesLoaded = 0;
+    tiles.on("tileload", function () {
+      tilesLoaded += 1;
+      container.classList.remove("carte--sans-fond");
+    });
     tiles.on("tileerror", function () {
-      container.classList.add("carte--sans-fond");
+      // Tile server unreachable: keep a plain background (a stray missing tile changes nothing).
+      if (!tilesLoaded) {
+        container.classList.add("carte--sans-fond");
+      }
     });
     tiles.addTo(map);
   } else {

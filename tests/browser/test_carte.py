@@ -107,6 +107,7 @@ def test_map_and_data_pages_have_no_accessibility_violation(carte_page, axe_chec
 
     page.locator("#carte img.leaflet-marker-icon").first.click()
     page.wait_for_selector(".leaflet-popup-content")
+    page.wait_for_timeout(500)  # fade-in of the popup
     axe_check(page, "/carte/ (fenêtre d'une cité ouverte)")
 
     page.goto("/donnees/")

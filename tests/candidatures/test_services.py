@@ -164,8 +164,11 @@ def _evaluer_tout(candidature, agent):
 @pytest.mark.parametrize("source", Etat.values)
 @pytest.mark.parametrize("cible", Etat.values)
 def test_every_pair_of_states_follows_the_table(
-    source, cible, candidature, porteur, agent_occitanie, agent_national, django_capture_on_commit_callbacks
+    source, cible, porteur, appel, agent_occitanie, agent_national, django_capture_on_commit_callbacks
 ):
+    candidature = services.candidature_create(user=porteur, appel=appel)
+    if (source, cible) in {(Etat.BROUILLON, Etat.DEPOSEE), (Etat.COMPLEMENTS_DEMANDES, Etat.EN_INSTRUCTION)}:
+        helpers.remplir(candidature=candidature, user=porteur)  # these need a complete candidature
     if source != Etat.BROUILLON:
         _placer(candidature, source)
     if (source, cible) == (Etat.EN_INSTRUCTION, Etat.AVIS_EMIS):

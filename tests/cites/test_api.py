@@ -182,9 +182,10 @@ def test_etablissement_education_prioritaire_filter(client, value, expected):
     found = all_results(client, "/api/etablissements/", {"departement": "94", "education_prioritaire": value})
 
     assert {e["education_prioritaire"] for e in found} == {expected}
-    assert len(found) == Etablissement.objects.filter(
-        commune__departement__code="94", education_prioritaire=expected
-    ).count()
+    assert (
+        len(found)
+        == Etablissement.objects.filter(commune__departement__code="94", education_prioritaire=expected).count()
+    )
 
 
 def test_etablissement_rep_plus_written_unencoded_in_the_url(client):
@@ -296,7 +297,9 @@ def test_documentation_is_served_from_local_files(client):
         ("/api/actions/", 3),
     ],
 )
-def test_queries_are_bounded_with_all_data_loaded(client, settings, reseau, django_assert_max_num_queries, url, maximum):
+def test_queries_are_bounded_with_all_data_loaded(
+    client, settings, reseau, django_assert_max_num_queries, url, maximum
+):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     with django_assert_max_num_queries(maximum):
         response = client.get(url, HTTP_ACCEPT="application/json")

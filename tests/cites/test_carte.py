@@ -33,9 +33,7 @@ def listed_slugs(response) -> list[str]:
 
 
 def published_slugs(**lookups) -> set[str]:
-    return set(
-        CiteEducative.objects.filter(publiee=True, **lookups).distinct().values_list("slug", flat=True)
-    )
+    return set(CiteEducative.objects.filter(publiee=True, **lookups).distinct().values_list("slug", flat=True))
 
 
 @pytest.fixture

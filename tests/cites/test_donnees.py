@@ -217,9 +217,7 @@ def test_qpv_geojson_filters_by_region_and_departement(client):
     toulouse = features(client, QPV_GEOJSON, {"departement": "31", "generation": "2024"})
     occitanie = features(client, QPV_GEOJSON, {"region": "76"})
 
-    expected = set(
-        Qpv.objects.filter(generation=2024, communes__departement__code="31").values_list("code", flat=True)
-    )
+    expected = set(Qpv.objects.filter(generation=2024, communes__departement__code="31").values_list("code", flat=True))
     assert {f["id"] for f in toulouse} == expected
     assert expected < {f["id"] for f in occitanie}
 

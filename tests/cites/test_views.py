@@ -325,11 +325,12 @@ def test_detail_shows_partners_by_family_and_label_history(client):
         cite=cite, type=EvenementLabel.Type.PROLONGATION, annee=2023, reference_decision="Arrêté du 12 juin 2023"
     )
     page = text_of(client.get(cite.get_absolute_url()))
-    assert "Partenaires" in page
+    assert "Réseau des partenaires" in page
     # Families in the order of the seven families: État before collectivités.
-    assert page.index(Famille.ETAT.label) < page.index(Famille.COLLECTIVITES.label)
-    assert "Mairie de Créteil" in page and "Co-pilote de la cité" in page and "relation forte" in page
-    assert "CAF du Val-de-Marne" in page and "relation ponctuelle" in page
+    assert page.index("Services de l'État") < page.index("Collectivités locales")
+    assert re.search(r"Mairie de Créteil</a></th> <td>Collectivités locales</td> <td>Forte \(3 sur 3\)</td> "
+                     r"<td>Co-pilote de la cité</td>", page)
+    assert re.search(r"CAF du Val-de-Marne</a></th> <td>Services de l'État</td> <td>Ponctuelle \(1 sur 3\)", page)
     assert "Prolongation" in page and "Arrêté du 12 juin 2023" in page
 
 

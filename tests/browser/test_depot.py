@@ -1,0 +1,240 @@
+"""Filing a candidature in a real browser: sign up, confirm, get validated by an agent of the
+région, fill every step (one with the keyboard alone), attach a PDF, file, receive the
+acknowledgement and download the receipt. axe-core checks every page on the way."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from candidatures.models import Candidature, Etat
+from tests.candidatures import helpers
+
+EMAIL = "camille.martin@mairie-toulouse.fr"
+
+
+@pytest.fixture
+def depot_page(page, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "prive"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    helpers.ensure_groupes_et_appels()
+    mail.outbox.clear()
+    return page
+
+
+def lien(courriel, chemin: str) -> str:
+    url = re.search(rf"https?://\S+({chemin}\S*)", courriel.body)
+    assert url, courriel.body
+    return url.group(1)
+
+
+def cocher(case):
+    """DSFR draws its own checkbox over the input: click where the porteur clicks, the label."""
+    case.page.locator(f"label[for='{case.get_attribute('id')}']").click()
+    expect(case).to_be_checked()
+
+
+def continuer(page):
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+
+def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path):
+    page = depot_page
+    agent = helpers.agent(email="drajes@occitanie.gouv.fr", region="76")
+
+    # 1. Sign up for Toulouse.
+    page.goto("/")
+    page.get_by_role("link", name="Créer un compte").first.click()
+    expect(page.locator("h1")).to_have_text("Créer un compte porteur")
+    axe_check(page, "inscription")
+    page.locator("#id_email").fill(EMAIL)
+    page.locator("#id_prenom").fill("Camille")
+    page.locator("#id_nom").fill("Martin")
+    page.locator("#id_fonction").fill("Cheffe de projet cité éducative")
+    page.locator("#id_commune").fill("31555")
+    page.locator("#id_password1").fill(helpers.MOT_DE_PASSE)
+    page.locator("#id_password2").fill(helpers.MOT_DE_PASSE)
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.locator("#attente")).to_contain_text("Confirmez votre adresse")
+    axe_check(page, "compte en attente")
+
+    # 2. Confirm the address with the link received.
+    [confirmation] = [m for m in mail.outbox if EMAIL in m.to]
+    page.goto(lien(confirmation, "/comptes/confirmation/"))
+    expect(page.locator(".fr-alert--success")).to_contain_text("Votre adresse est confirmée")
+    expect(page.locator("#attente")).to_contain_text("Validation par un agent de votre région")
+
+    # 3. The regional agent validates the account in the admin.
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.goto("/comptes/connexion/")
+    axe_check(page, "connexion")
+    page.locator("#id_username").fill(agent.email)
+    page.locator("#id_password").fill(helpers.MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto("/admin/candidatures/profilporteur/?statut__exact=en_attente")
+    ligne = page.locator("#result_list tbody tr", has_text=EMAIL)
+    ligne.locator("input[type=checkbox]").check()  # the admin's own checkboxes
+    page.locator("select[name=action]").select_option("valider")
+    page.locator("button[name=index], input[name=index]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("1 compte(s) validé(s)")
+    page.goto("/")
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    # 4. The porteur logs in and opens a candidature.
+    page.get_by_role("link", name="Se connecter").first.click()
+    page.locator("#id_username").fill(EMAIL.upper())
+    page.locator("#id_password").fill(helpers.MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("h1")).to_have_text("Mes candidatures")
+    axe_check(page, "tableau de bord")
+    page.get_by_role("button", name="Nouvelle candidature").click()
+
+    # Step 1: territory, with the QPVs of Toulouse proposed.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Territoire")
+    axe_check(page, "étape territoire")
+    page.get_by_label("Nom du projet").fill("Cité éducative du Grand Mirail")
+    expect(page.get_by_label("Toulouse (31555)")).to_be_checked()
+    cocher(page.get_by_label("Grand Mirail (QN03107M) — Toulouse"))
+    continuer(page)
+
+    # Step 2: REP+ schools of Toulouse from the annuaire, and the collège chef de file.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Écoles")
+    axe_check(page, "étape écoles")
+    ecoles = page.locator("input[name=etablissements]")
+    assert ecoles.count() == 69  # the REP and REP+ écoles and collèges of Toulouse
+    rep_plus = page.locator(".fr-checkbox-group", has_text="— REP+ —")
+    cocher(rep_plus.nth(0).locator("input"))
+    cocher(rep_plus.nth(1).locator("input"))
+    chef = page.get_by_label("Collège chef de file", exact=True)
+    valeur = chef.locator("option", has_text="REP+").first.get_attribute("value")
+    chef.select_option(valeur)
+    continuer(page)
+
+    # Step 3: diagnosis and indicators (save, then a third row appears).
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Diagnostic")
+    axe_check(page, "étape diagnostic")
+    page.get_by_label("Diagnostic du territoire").fill("Retard scolaire marqué, décrochage précoce au collège.")
+    indicateurs = [
+        ("scolaire", "Élèves en retard à l'entrée en 6e", "18 %", "2024", "DEPP"),
+        ("social", "Familles monoparentales", "32 %", "2021", "INSEE"),
+        ("economique", "Taux de pauvreté", "44 %", "2021", "INSEE"),
+    ]
+    for i, (categorie, libelle, valeur_ind, annee, source) in enumerate(indicateurs):
+        if i == 2:
+            page.get_by_role("button", name="Enregistrer", exact=True).click()
+            expect(page.locator(".fr-alert--success")).to_contain_text("enregistrée")
+        page.locator(f"#id_indicateurs-{i}-categorie").select_option(categorie)
+        page.locator(f"#id_indicateurs-{i}-libelle").fill(libelle)
+        page.locator(f"#id_indicateurs-{i}-valeur").fill(valeur_ind)
+        page.locator(f"#id_indicateurs-{i}-annee").fill(annee)
+        page.locator(f"#id_indicateurs-{i}-source").fill(source)
+    continuer(page)
+
+    # Step 4: a fiche action over the three educational times.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Fiches action")
+    axe_check(page, "étape fiches action")
+    page.locator("#id_fiches-0-titre").fill("Coup de pouce lecture, du petit déjeuner à l'étude du soir")
+    page.locator("#id_fiches-0-objectif").select_option("continuite")
+    for temps in ("avant la classe", "pendant la classe", "après la classe"):
+        cocher(page.locator("#checkboxes-id_fiches-0-temps").get_by_label(temps))
+    page.locator("#id_fiches-0-age_min").fill("6")
+    page.locator("#id_fiches-0-age_max").fill("11")
+    cocher(page.locator("#radio-id_fiches-0-existante").get_by_label("existe déjà sur le territoire"))
+    cocher(page.locator("#checkboxes-id_fiches-0-familles_partenaires").get_by_label("Lieux culturels", exact=False))
+    page.locator("#id_fiches-0-budget").fill("25000")
+    continuer(page)
+
+    # Step 5: steering, completed with the keyboard alone.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Pilotage")
+    axe_check(page, "étape pilotage")
+    page.get_by_label("Préfecture : nom et fonction du représentant").focus()
+    for texte in [
+        "Sous-préfète à la ville",
+        "Principal du collège chef de file",
+        "Adjointe au maire chargée de l'éducation",
+        "Alex Durand",
+        "alex.durand@mairie-toulouse.fr",
+        "05 61 22 29 22",
+        "Comité de pilotage chaque trimestre ; comité technique chaque mois.",
+    ]:
+        page.keyboard.type(texte)
+        page.keyboard.press("Tab")
+    # Tab leads past « Étape précédente » and « Enregistrer » to « Enregistrer et continuer ».
+    for _ in range(5):
+        if page.evaluate("document.activeElement.textContent.trim()") == "Enregistrer et continuer":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Enregistrer et continuer"
+    page.keyboard.press("Enter")
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Actions ressources")
+    assert Candidature.objects.get().chef_de_projet_email == "alex.durand@mairie-toulouse.fr"
+
+    # Step 6: the step saves itself as the porteur types (JavaScript autosave).
+    axe_check(page, "étape ressources")
+    page.get_by_label("Actions ressources existantes").fill("Programme de réussite éducative, CLAS.")
+    page.get_by_label("Actions complémentaires").fill("Un tiers-lieu éducatif ouvert le samedi.")
+    expect(page.locator("#autosave-statut")).to_contain_text("Enregistré automatiquement", timeout=10_000)
+    page.reload()
+    expect(page.get_by_label("Actions complémentaires")).to_have_value("Un tiers-lieu éducatif ouvert le samedi.")
+    continuer(page)
+
+    # Step 7: budget, totals computed.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Budget")
+    axe_check(page, "étape budget")
+    for i, (cofinanceur, montant) in enumerate([("État", "150000"), ("Ville de Toulouse", "50000")]):
+        page.locator(f"#id_budget-{i}-annee").fill("2026")
+        page.locator(f"#id_budget-{i}-cofinanceur").fill(cofinanceur)
+        page.locator(f"#id_budget-{i}-montant").fill(montant)
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.locator("#totaux-budget")).to_contain_text("200\u00a0000,00 €")
+    axe_check(page, "étape budget (totaux)")
+    continuer(page)
+
+    # Step 8: communication and evaluation.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Communication")
+    axe_check(page, "étape communication")
+    page.get_by_label("Plan de communication").fill("Une lettre aux familles chaque trimestre.")
+    page.get_by_label("Démarche d'évaluation").fill("Évaluation annuelle avec l'université Toulouse Jean-Jaurès.")
+    continuer(page)
+
+    # Step 9: the council deliberation, a real PDF.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Pièces jointes")
+    axe_check(page, "étape pièces")
+    fichier = tmp_path / "deliberation-conseil-municipal.pdf"
+    fichier.write_bytes(helpers.PDF)
+    page.get_by_label("Type de pièce").select_option("deliberation")
+    page.get_by_label("Fichier").set_input_files(str(fichier))
+    page.get_by_role("button", name="Ajouter la pièce").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("deliberation-conseil-municipal.pdf")
+    axe_check(page, "étape pièces (ajoutée)")
+    page.get_by_role("link", name="Continuer vers le récapitulatif").click()
+
+    # Step 10: the summary, criterion by criterion, then the deposit.
+    expect(page.locator(".fr-stepper__title")).to_contain_text("Récapitulatif")
+    axe_check(page, "récapitulatif")
+    expect(page.locator("#critere-1 + p")).to_contain_text("QPV QN03107M (Grand Mirail) sur la commune de Toulouse")
+    expect(page.locator("#critere-2 + p")).to_contain_text("2 écoles REP+")
+    expect(page.locator(".bilan")).not_to_contain_text("à compléter")
+    mail.outbox.clear()
+    page.get_by_role("button", name="Déposer la candidature").click()
+    candidature = Candidature.objects.get()
+    assert candidature.etat == Etat.DEPOSEE
+    expect(page.locator("h1")).to_have_text(f"Candidature {candidature.reference}")
+    expect(page.locator(".fr-alert--success")).to_contain_text(candidature.reference)
+    axe_check(page, "candidature déposée")
+
+    # The acknowledgement e-mail, and the receipt.
+    [accuse] = [m for m in mail.outbox if EMAIL in m.to]
+    assert candidature.reference in accuse.subject
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="Télécharger le récépissé (PDF)").click()
+    recu = telechargement.value
+    assert recu.suggested_filename == f"recepisse-{candidature.reference}.pdf"
+    with open(recu.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
+
+    page.get_by_role("link", name="Mes candidatures").first.click()
+    expect(page.locator("table")).to_contain_text(candidature.reference)
+    expect(page.locator("table")).to_contain_text("déposée")
+    assert page.js_errors == []
