@@ -102,7 +102,9 @@ class ProfilPorteurAdmin(AgentsMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{profil} : {' '.join(exc.messages)}", messages.ERROR)
         if n:
-            self.message_user(request, f"{n} compte(s) validé(s) ; les porteurs sont prévenus par courriel.", messages.SUCCESS)
+            self.message_user(
+                request, f"{n} compte(s) validé(s) ; les porteurs sont prévenus par courriel.", messages.SUCCESS
+            )
 
     @admin.action(description="Refuser les comptes sélectionnés (indiquez le motif)", permissions=["validate"])
     def refuser(self, request, queryset):
@@ -116,7 +118,9 @@ class ProfilPorteurAdmin(AgentsMixin, admin.ModelAdmin):
                 self.message_user(request, f"{profil} : {' '.join(exc.messages)}", messages.ERROR)
                 break
         if n:
-            self.message_user(request, f"{n} compte(s) refusé(s) ; les porteurs sont prévenus par courriel.", messages.SUCCESS)
+            self.message_user(
+                request, f"{n} compte(s) refusé(s) ; les porteurs sont prévenus par courriel.", messages.SUCCESS
+            )
 
 
 @admin.register(ProfilAgent)

@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from dsfr.forms import DsfrBaseForm
 
 from candidatures import selectors
-from candidatures.emails import email_on_commit
 from candidatures.models import Collectivite, Indicateur, PieceJointe
 from cites.models import Commune, CommuneRattachee, Epci
 from partenaires.models import Famille, Objectif, TempsEducatif
@@ -54,9 +53,16 @@ class InscriptionForm(DsfrBaseForm):
         help_text="Elle sert d'identifiant ; un lien de confirmation y sera envoyé.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    prenom = forms.CharField(label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    prenom = forms.CharField(
+        label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
     nom = forms.CharField(label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    fonction = forms.CharField(label="Fonction", max_length=200, required=False, help_text="Par exemple : chef de projet, directeur de l'éducation.")
+    fonction = forms.CharField(
+        label="Fonction",
+        max_length=200,
+        required=False,
+        help_text="Par exemple : chef de projet, directeur de l'éducation.",
+    )
     telephone = forms.CharField(
         label="Téléphone", max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
     )
@@ -73,7 +79,10 @@ class InscriptionForm(DsfrBaseForm):
         help_text="Code INSEE à 5 caractères (par exemple 31555 pour Toulouse) ou nom de la commune.",
     )
     siren = forms.CharField(
-        label="SIREN de l'intercommunalité", required=False, max_length=11, help_text="9 chiffres, par exemple 243100518."
+        label="SIREN de l'intercommunalité",
+        required=False,
+        max_length=11,
+        help_text="9 chiffres, par exemple 243100518.",
     )
     nom_epci = forms.CharField(
         label="Nom de l'intercommunalité",
@@ -102,7 +111,9 @@ class InscriptionForm(DsfrBaseForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(username__iexact=email).exists():
-            raise ValidationError("Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez le mot de passe.")
+            raise ValidationError(
+                "Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez le mot de passe."
+            )
         return email
 
     def clean_siren(self):
@@ -128,7 +139,9 @@ class InscriptionForm(DsfrBaseForm):
                 existe = Collectivite.objects.filter(type=Collectivite.Type.EPCI, code=siren).exists()
                 if data["epci_obj"] is None and not existe:
                     if not data.get("nom_epci", "").strip():
-                        self.add_error("nom_epci", "Cette intercommunalité n'est pas dans nos données : indiquez son nom.")
+                        self.add_error(
+                            "nom_epci", "Cette intercommunalité n'est pas dans nos données : indiquez son nom."
+                        )
                     communes, erreurs = [], []
                     for code in re.split(r"[\s,;]+", data.get("communes_membres", "")):
                         if code:
@@ -145,8 +158,12 @@ class InscriptionForm(DsfrBaseForm):
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
         elif password1:
-            candidat = User(username=data.get("email") or "", email=data.get("email") or "",
-                            first_name=data.get("prenom") or "", last_name=data.get("nom") or "")
+            candidat = User(
+                username=data.get("email") or "",
+                email=data.get("email") or "",
+                first_name=data.get("prenom") or "",
+                last_name=data.get("nom") or "",
+            )
             try:
                 validate_password(password1, candidat)
             except ValidationError as exc:
@@ -197,7 +214,9 @@ class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
     def get_users(self, email):
         return User._default_manager.filter(username__iexact=email.strip(), is_active=True)
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
         # Through the task, after commit, like every e-mail of the portal.
         texte = render_to_string(email_template_name, context)
         sujet = "".join(render_to_string(subject_template_name, context).splitlines())
@@ -216,6 +235,33 @@ class NouveauMotDePasseForm(DsfrBaseForm, SetPasswordForm):
 
 
 # --- Candidature steps ----------------------------------------------------------------------
+
+
+class EtapeForm(DsfrBaseForm):
+    """A step of the candidature: it saves even incomplete, so no field blocks a save.
+
+    Every field of a step being optional for saving, the DSFR asks to say so once at the top of
+    the form (the step page does) rather than to mark each field: the fields are displayed as
+    not optional (no « (Optionnel) ») but are validated as optional. What the deposit needs is
+    listed by the summary, criterion by criterion.
+    """
+
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True  # display only: see full_clean
+
+    def full_clean(self):
+        champs = list(self.fields.values())
+        for field in champs:
+            field.required = False
+        try:
+            super().full_clean()
+        finally:
+            for field in champs:
+                field.required = True
 
 
 class NouvelleCandidatureForm(DsfrBaseForm):
@@ -247,7 +293,7 @@ def _etablissement_libelle(e) -> str:
     return f"{e.nom}{ep} — {e.commune.nom} ({e.uai})"
 
 
-class TerritoireForm(DsfrBaseForm):
+class TerritoireForm(EtapeForm):
     titre = forms.CharField(
         label="Nom du projet", max_length=200, required=False, help_text="Par exemple : Cité éducative du Grand Mirail."
     )
@@ -285,7 +331,7 @@ class TerritoireForm(DsfrBaseForm):
         return data
 
 
-class EcolesForm(DsfrBaseForm):
+class EcolesForm(EtapeForm):
     etablissements = ChoixMultiples(
         label="Écoles et collèges REP ou REP+ du territoire",
         queryset=None,
@@ -328,7 +374,7 @@ class TexteLibre(forms.CharField):
         super().__init__(*args, **kwargs)
 
 
-class DiagnosticForm(DsfrBaseForm):
+class DiagnosticForm(EtapeForm):
     diagnostic = TexteLibre(
         label="Diagnostic du territoire",
         rows=8,
@@ -336,15 +382,13 @@ class DiagnosticForm(DsfrBaseForm):
     )
 
 
-class LigneForm(DsfrBaseForm):
+class LigneForm(EtapeForm):
     """A row of a formset: empty rows are ignored, partly filled rows must be completed."""
 
     requis: tuple[str, ...] = ()
 
     def est_vide(self) -> bool:
-        return not any(
-            v not in (None, "", [], False) for k, v in self.cleaned_data.items() if k != "DELETE"
-        )
+        return not any(v not in (None, "", [], False) for k, v in self.cleaned_data.items() if k != "DELETE")
 
     def clean(self):
         data = super().clean()
@@ -360,7 +404,9 @@ class IndicateurForm(LigneForm):
     categorie = forms.ChoiceField(
         label="Catégorie", choices=[("", "— Choisir —"), *Indicateur.Categorie.choices], required=False
     )
-    libelle = forms.CharField(label="Indicateur", max_length=300, required=False, help_text="Par exemple : taux de retard à l'entrée en 6e.")
+    libelle = forms.CharField(
+        label="Indicateur", max_length=300, required=False, help_text="Par exemple : taux de retard à l'entrée en 6e."
+    )
     valeur = forms.CharField(label="Valeur", max_length=100, required=False)
     annee = forms.IntegerField(label="Année", min_value=1990, max_value=date.today().year + 1, required=False)
     source = forms.CharField(label="Source", max_length=300, required=False)
@@ -385,9 +431,14 @@ class FicheActionForm(LigneForm):
         label="Familles de partenaires", choices=Famille.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     partenaires = forms.CharField(
-        label="Partenaires", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Leurs noms et leur rôle."
+        label="Partenaires",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Leurs noms et leur rôle.",
     )
-    budget = forms.DecimalField(label="Budget de l'action (€)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    budget = forms.DecimalField(
+        label="Budget de l'action (€)", min_value=0, max_digits=12, decimal_places=2, required=False
+    )
     description = TexteLibre(label="Description", rows=3)
     indicateurs = TexteLibre(label="Indicateurs de suivi", rows=2)
 
@@ -434,26 +485,33 @@ class FicheActionForm(LigneForm):
         }
 
 
-class PilotageForm(DsfrBaseForm):
-    troika_prefecture = forms.CharField(label="Préfecture : nom et fonction du représentant", max_length=300, required=False)
+class PilotageForm(EtapeForm):
+    troika_prefecture = forms.CharField(
+        label="Préfecture : nom et fonction du représentant", max_length=300, required=False
+    )
     troika_education = forms.CharField(
-        label="Éducation nationale : nom et fonction du représentant", max_length=300, required=False,
+        label="Éducation nationale : nom et fonction du représentant",
+        max_length=300,
+        required=False,
         help_text="Souvent le principal du collège chef de file ou l'IEN de la circonscription.",
     )
-    troika_collectivite = forms.CharField(label="Collectivité : nom et fonction du représentant", max_length=300, required=False)
+    troika_collectivite = forms.CharField(
+        label="Collectivité : nom et fonction du représentant", max_length=300, required=False
+    )
     chef_de_projet_nom = forms.CharField(label="Chef de projet opérationnel", max_length=200, required=False)
     chef_de_projet_email = forms.EmailField(label="Adresse électronique du chef de projet", required=False)
     chef_de_projet_telephone = forms.CharField(label="Téléphone du chef de projet", max_length=30, required=False)
     gouvernance = TexteLibre(
         label="Qui fait quoi", rows=6, help_text="Les instances de pilotage, leur rythme, et le rôle de chaque acteur."
     )
-
-
-class RessourcesForm(DsfrBaseForm):
     actions_ressources = TexteLibre(
-        label="Actions ressources existantes", rows=6, help_text="Les dispositifs déjà à l'œuvre sur le territoire (PRE, CLAS, etc.)."
+        label="Actions ressources existantes",
+        rows=6,
+        help_text="Les dispositifs déjà à l'œuvre sur le territoire (PRE, CLAS, etc.).",
     )
-    actions_complementaires = TexteLibre(label="Actions complémentaires", rows=6, help_text="Ce que la cité éducative ajoute.")
+    actions_complementaires = TexteLibre(
+        label="Actions complémentaires", rows=6, help_text="Ce que la cité éducative ajoute."
+    )
 
 
 class LigneBudgetForm(LigneForm):
@@ -464,7 +522,7 @@ class LigneBudgetForm(LigneForm):
     montant = forms.DecimalField(label="Montant (€)", min_value=0, max_digits=12, decimal_places=2, required=False)
 
 
-class CommunicationForm(DsfrBaseForm):
+class CommunicationForm(EtapeForm):
     plan_communication = TexteLibre(label="Plan de communication", rows=6)
     demarche_evaluation = TexteLibre(
         label="Démarche d'évaluation", rows=6, help_text="Les indicateurs suivis, qui évalue, à quel rythme."
@@ -484,8 +542,18 @@ class MessageForm(DsfrBaseForm):
     message = TexteLibre(label="Message (facultatif)", rows=3)
 
 
+class LignesFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Supprimer cette ligne"
+            form.fields["DELETE"].required = True  # display only, like the other fields (EtapeForm)
+
+
 def formset(form_class, *, extra: int):
-    return forms.formset_factory(form_class, extra=extra, can_delete=True, max_num=100, validate_max=True)
+    return forms.formset_factory(
+        form_class, formset=LignesFormSet, extra=extra, can_delete=True, max_num=100, validate_max=True
+    )
 
 
 IndicateurFormSet = formset(IndicateurForm, extra=2)
@@ -504,4 +572,3 @@ def ligne_rows(formset_instance) -> list[dict]:
         else:
             rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
     return rows
-

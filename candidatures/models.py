@@ -33,9 +33,7 @@ class Collectivite(Horodate):
     type = models.CharField(max_length=10, choices=Type.choices)
     code = models.CharField("code INSEE ou SIREN", max_length=9)
     nom = models.CharField(max_length=200)
-    commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="collectivites"
-    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="collectivites")
     epci = models.ForeignKey(Epci, on_delete=models.PROTECT, null=True, blank=True, related_name="collectivites")
     communes = models.ManyToManyField(
         Commune, related_name="collectivites_membres", blank=True, verbose_name="communes du périmètre"
@@ -133,7 +131,11 @@ class AppelAProjets(Horodate):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ouvert_toute_annee=True)
-                | models.Q(date_ouverture__isnull=False, date_cloture__isnull=False, date_cloture__gt=models.F("date_ouverture")),
+                | models.Q(
+                    date_ouverture__isnull=False,
+                    date_cloture__isnull=False,
+                    date_cloture__gt=models.F("date_ouverture"),
+                ),
                 name="appel_dates_ou_toute_annee",
             ),
         ]
@@ -222,9 +224,7 @@ class Candidature(Horodate):
     college_chef_de_file_autre = models.CharField(
         "collège chef de file (s'il n'est pas proposé)", max_length=300, blank=True
     )
-    etablissements_hors_referentiel = models.TextField(
-        "établissements absents des données de référence", blank=True
-    )
+    etablissements_hors_referentiel = models.TextField("établissements absents des données de référence", blank=True)
     # 3. Diagnosis (indicators are rows of Indicateur)
     diagnostic = models.TextField(blank=True)
     # 5–6. Steering
@@ -273,6 +273,9 @@ class CompteurReference(models.Model):
     class Meta:
         verbose_name = "compteur de références"
 
+    def __str__(self) -> str:
+        return f"{self.annee} : {self.dernier}"
+
 
 class Indicateur(models.Model):
     class Categorie(models.TextChoices):
@@ -291,6 +294,9 @@ class Indicateur(models.Model):
     class Meta:
         ordering = ["candidature", "ordre"]
         verbose_name = "indicateur"
+
+    def __str__(self) -> str:
+        return f"{self.libelle} : {self.valeur}"
 
 
 class FicheAction(models.Model):
@@ -354,6 +360,9 @@ class LigneBudget(models.Model):
         verbose_name_plural = "lignes de budget"
         constraints = [models.CheckConstraint(condition=models.Q(montant__gte=0), name="ligne_budget_montant_positif")]
 
+    def __str__(self) -> str:
+        return f"{self.annee} — {self.cofinanceur} : {self.montant} €"
+
 
 class PieceJointe(models.Model):
     class Type(models.TextChoices):
@@ -399,6 +408,9 @@ class BrouillonEtape(models.Model):
         verbose_name_plural = "saisies non validées"
         constraints = [models.UniqueConstraint(fields=["candidature", "etape"], name="brouillon_etape_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.candidature} — {self.etape}"
+
 
 class EvenementCandidature(models.Model):
     """One row of a candidature's history: a change of state (who, when, from, to, message)."""
@@ -441,3 +453,5 @@ class EvaluationCritere(Horodate):
             models.UniqueConstraint(fields=["candidature", "critere"], name="evaluation_candidature_critere_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.critere} : {self.get_appreciation_display()}"

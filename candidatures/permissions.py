@@ -44,8 +44,10 @@ def agent_region_id(user) -> int | None:
 
 
 def is_agent_national(user) -> bool:
-    return user.is_authenticated and user.is_active and (
-        user.is_superuser or GROUPE_AGENTS_NATIONAUX in _group_names(user)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or GROUPE_AGENTS_NATIONAUX in _group_names(user))
     )
 
 
@@ -70,10 +72,7 @@ def can_file(user) -> bool:
     """A porteur may create and file candidatures once their e-mail is confirmed and an agent validated them."""
     profil = profil_porteur(user)
     return (
-        profil is not None
-        and user.is_active
-        and profil.email_confirme
-        and profil.statut == ProfilPorteur.Statut.VALIDE
+        profil is not None and user.is_active and profil.email_confirme and profil.statut == ProfilPorteur.Statut.VALIDE
     )
 
 

@@ -82,7 +82,10 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
         Paragraph(f"Déposée le {escape(_date(c.depose_le))}", s["reference"]),
         Spacer(1, 4 * mm),
         _p(f"Appel à projets : {c.appel.titre}", s["texte"]),
-        _p(f"Collectivité : {c.collectivite.nom} ({c.collectivite.get_type_display()} {c.collectivite.code})", s["texte"]),
+        _p(
+            f"Collectivité : {c.collectivite.nom} ({c.collectivite.get_type_display()} {c.collectivite.code})",
+            s["texte"],
+        ),
         _p(f"Projet : {c.titre}", s["texte"]),
         _p(f"Récépissé établi le {_date(timezone.now())}", s["texte"]),
     ]
@@ -98,7 +101,12 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
     histoire.append(_p("Établissements : " + ("; ".join(etablissements) or "—"), s["texte"]))
     chef = c.college_chef_de_file
     histoire.append(
-        _p(f"Collège chef de file : {chef.nom} ({chef.uai})" if chef else f"Collège chef de file : {c.college_chef_de_file_autre or '—'}", s["texte"])
+        _p(
+            f"Collège chef de file : {chef.nom} ({chef.uai})"
+            if chef
+            else f"Collège chef de file : {c.college_chef_de_file_autre or '—'}",
+            s["texte"],
+        )
     )
     if c.etablissements_hors_referentiel:
         histoire.append(_p(f"Autres établissements : {c.etablissements_hors_referentiel}", s["texte"]))
@@ -129,7 +137,7 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
         if f.indicateurs:
             histoire.append(_p(f"Indicateurs de suivi : {f.indicateurs}", s["texte"]))
 
-    histoire.append(Paragraph("5. Pilotage", s["h2"]))
+    histoire.append(Paragraph("5. Pilotage et actions ressources", s["h2"]))
     histoire.append(
         _p(
             "\n".join(
@@ -137,19 +145,18 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
                     f"Troïka — préfecture : {c.troika_prefecture or '—'}",
                     f"Troïka — Éducation nationale : {c.troika_education or '—'}",
                     f"Troïka — collectivité : {c.troika_collectivite or '—'}",
-                    f"Chef de projet : {c.chef_de_projet_nom or '—'} {c.chef_de_projet_email} {c.chef_de_projet_telephone}",
+                    f"Chef de projet : {c.chef_de_projet_nom or '—'} "
+                    f"{c.chef_de_projet_email} {c.chef_de_projet_telephone}",
                 ]
             ),
             s["texte"],
         )
     )
-    histoire.append(_p(c.gouvernance, s["texte"]))
+    histoire.append(_p(f"Qui fait quoi : {c.gouvernance}", s["texte"]))
+    histoire.append(_p(f"Actions ressources existantes : {c.actions_ressources}", s["texte"]))
+    histoire.append(_p(f"Actions complémentaires : {c.actions_complementaires}", s["texte"]))
 
-    histoire.append(Paragraph("6. Actions ressources et complémentaires", s["h2"]))
-    histoire.append(_p(c.actions_ressources, s["texte"]))
-    histoire.append(_p(c.actions_complementaires, s["texte"]))
-
-    histoire.append(Paragraph("7. Budget", s["h2"]))
+    histoire.append(Paragraph("6. Budget", s["h2"]))
     budget = list(c.lignes_budget.all())
     if budget:
         lignes = [["Année", "Cofinanceur", "Objet", "Montant"]]
@@ -161,11 +168,11 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
     else:
         histoire.append(_p("—", s["texte"]))
 
-    histoire.append(Paragraph("8. Communication et évaluation", s["h2"]))
-    histoire.append(_p(c.plan_communication, s["texte"]))
-    histoire.append(_p(c.demarche_evaluation, s["texte"]))
+    histoire.append(Paragraph("7. Communication et évaluation", s["h2"]))
+    histoire.append(_p(f"Plan de communication : {c.plan_communication}", s["texte"]))
+    histoire.append(_p(f"Démarche d'évaluation : {c.demarche_evaluation}", s["texte"]))
 
-    histoire.append(Paragraph("9. Pièces jointes", s["h2"]))
+    histoire.append(Paragraph("8. Pièces jointes", s["h2"]))
     pieces = list(c.pieces.all())
     if pieces:
         lignes = [["Type", "Fichier", "Format", "Taille"]]

@@ -194,9 +194,7 @@ def verification_qpv(*, communes: list[Commune], qpvs: list[Qpv]) -> ResultatVer
         return ResultatVerification(CONFORME, motifs)
     sans_reference = communes_sans_qpv_reference(communes=communes)
     if sans_reference:
-        return ResultatVerification(
-            DONNEES_ABSENTES, [f"{DONNEES_ABSENTES_MOTIF} ({c.nom})" for c in sans_reference]
-        )
+        return ResultatVerification(DONNEES_ABSENTES, [f"{DONNEES_ABSENTES_MOTIF} ({c.nom})" for c in sans_reference])
     nombres = dict(
         Qpv.objects.filter(generation=2024, communes__in=communes)
         .values("communes")
@@ -231,21 +229,19 @@ def verification_rep(*, communes: list[Commune], etablissements: list[Etablissem
     if not communes:
         return ResultatVerification(NON_CONFORME, ["aucune commune choisie"])
     ids = {c.pk for c in communes}
-    prioritaires = [
-        e for e in etablissements if e.education_prioritaire in ("REP", "REP+") and e.commune_id in ids
-    ]
+    prioritaires = [e for e in etablissements if e.education_prioritaire in ("REP", "REP+") and e.commune_id in ids]
     if prioritaires:
         compte = Counter((_type_cle(e.type), e.education_prioritaire) for e in prioritaires)
         motifs = []
-        for (type_cle, ep), n in sorted(compte.items(), key=lambda item: (item[0][1] != "REP+", _ORDRE_TYPES.get(item[0][0], 9))):
+        for (type_cle, ep), n in sorted(
+            compte.items(), key=lambda item: (item[0][1] != "REP+", _ORDRE_TYPES.get(item[0][0], 9))
+        ):
             singulier, pluriel = _TYPES.get(type_cle, ("établissement", "établissements"))
             motifs.append(f"{_pluriel(n, singulier, pluriel)} {ep}")
         return ResultatVerification(CONFORME, motifs)
     sans_reference = communes_sans_etablissements(communes=communes)
     if sans_reference:
-        return ResultatVerification(
-            DONNEES_ABSENTES, [f"{DONNEES_ABSENTES_MOTIF} ({c.nom})" for c in sans_reference]
-        )
+        return ResultatVerification(DONNEES_ABSENTES, [f"{DONNEES_ABSENTES_MOTIF} ({c.nom})" for c in sans_reference])
     disponibles = etablissement_list_prioritaires(communes=communes).count()
     if disponibles:
         return ResultatVerification(
@@ -282,7 +278,7 @@ ELEMENTS = {
         Element("actions_existantes", "Au moins une action existante sur laquelle s'appuyer", "actions"),
         Element("pilotage", "La troïka et le chef de projet", "pilotage"),
         Element("gouvernance", "Le rôle de chacun (qui fait quoi)", "pilotage"),
-        Element("ressources", "Les actions ressources existantes et les actions complémentaires", "ressources"),
+        Element("ressources", "Les actions ressources existantes et les actions complémentaires", "pilotage"),
         Element("budget", "Au moins une ligne de budget", "budget"),
         Element("communication", "Le plan de communication", "communication"),
         Element("evaluation", "La démarche d'évaluation", "communication"),
@@ -402,19 +398,23 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
             case "diagnostic":
                 return bool(c.diagnostic.strip()), ""
             case "indicateurs":
-                manquantes = [
-                    label for value, label in Indicateur.Categorie.choices if value not in categories
-                ]
+                manquantes = [label for value, label in Indicateur.Categorie.choices if value not in categories]
                 return not manquantes, (f"manque : {', '.join(manquantes)}" if manquantes else "")
             case "fiches_action":
                 if not fiches:
                     return False, ""
-                incompletes = [f"« {f.titre} » : {', '.join(_fiche_incomplete(f))}" for f in fiches if _fiche_incomplete(f)]
+                incompletes = [
+                    f"« {f.titre} » : {', '.join(_fiche_incomplete(f))}" for f in fiches if _fiche_incomplete(f)
+                ]
                 return not incompletes, "; ".join(incompletes)
             case "temps_educatifs":
                 manque = [
                     label
-                    for flag, label in (("temps_avant", "avant"), ("temps_pendant", "pendant"), ("temps_apres", "après"))
+                    for flag, label in (
+                        ("temps_avant", "avant"),
+                        ("temps_pendant", "pendant"),
+                        ("temps_apres", "après"),
+                    )
                     if not any(getattr(f, flag) for f in fiches)
                 ]
                 return not manque, (f"aucune action {', '.join(manque)} la classe" if manque else "")

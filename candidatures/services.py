@@ -122,7 +122,9 @@ def porteur_register(
     """Create a porteur's account, waiting for e-mail confirmation and an agent's validation."""
     email = email_normalize(email)
     if User.objects.filter(username__iexact=email).exists():
-        raise ValidationError({"email": "Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez le mot de passe."})
+        raise ValidationError(
+            {"email": "Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez le mot de passe."}
+        )
     user = User(username=email, email=email, first_name=prenom.strip(), last_name=nom.strip())
     validate_password(password, user)
     user.set_password(password)
@@ -153,11 +155,11 @@ def porteur_confirm_email(*, token: str) -> ProfilPorteur:
     try:
         data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=settings.EMAIL_CONFIRMATION_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise ValidationError(
-            "Ce lien de confirmation a expiré. Connectez-vous pour en recevoir un nouveau."
-        ) from exc
+        raise ValidationError("Ce lien de confirmation a expiré. Connectez-vous pour en recevoir un nouveau.") from exc
     except signing.BadSignature as exc:
-        raise ValidationError("Ce lien de confirmation n'est pas valide. Vérifiez qu'il a été copié en entier.") from exc
+        raise ValidationError(
+            "Ce lien de confirmation n'est pas valide. Vérifiez qu'il a été copié en entier."
+        ) from exc
     profil = (
         ProfilPorteur.objects.select_related("user", "collectivite")
         .filter(user_id=data.get("u"), user__email=data.get("e"))
@@ -236,7 +238,9 @@ def _agents_emails(*, region_id: int | None) -> list[str]:
 def candidature_create(*, user, appel: AppelAProjets) -> Candidature:
     """— → brouillon: a validated porteur opens a draft on an open call."""
     if not permissions.can_file(user):
-        raise ValidationError("Votre compte doit être confirmé et validé par un agent avant de déposer une candidature.")
+        raise ValidationError(
+            "Votre compte doit être confirmé et validé par un agent avant de déposer une candidature."
+        )
     if not appel_est_ouvert(appel=appel):
         raise ValidationError(f"L'appel à projets « {appel.titre} » n'est pas ouvert aux dépôts à cette date.")
     collectivite = user.profil_porteur.collectivite
@@ -251,7 +255,11 @@ def candidature_create(*, user, appel: AppelAProjets) -> Candidature:
 # Each step of the form writes these fields, relations and rows, and nothing else.
 ETAPES_CHAMPS = {
     "territoire": (["titre"], ["communes", "qpvs"], None),
-    "ecoles": (["college_chef_de_file", "college_chef_de_file_autre", "etablissements_hors_referentiel"], ["etablissements"], None),
+    "ecoles": (
+        ["college_chef_de_file", "college_chef_de_file_autre", "etablissements_hors_referentiel"],
+        ["etablissements"],
+        None,
+    ),
     "diagnostic": (["diagnostic"], [], Indicateur),
     "actions": ([], [], FicheAction),
     "pilotage": (
@@ -263,11 +271,12 @@ ETAPES_CHAMPS = {
             "chef_de_projet_email",
             "chef_de_projet_telephone",
             "gouvernance",
+            "actions_ressources",
+            "actions_complementaires",
         ],
         [],
         None,
     ),
-    "ressources": (["actions_ressources", "actions_complementaires"], [], None),
     "budget": ([], [], LigneBudget),
     "communication": (["plan_communication", "demarche_evaluation"], [], None),
 }
@@ -434,11 +443,7 @@ def candidature_transition(*, candidature: Candidature, to: str, actor, message:
     """Apply one transition of workflow.TRANSITIONS, or raise TransitionRefusee and change nothing."""
     message = (message or "").strip()
     with transaction.atomic():
-        locked = (
-            Candidature.objects.select_for_update()
-            .select_related("appel", "collectivite")
-            .get(pk=candidature.pk)
-        )
+        locked = Candidature.objects.select_for_update().select_related("appel", "collectivite").get(pk=candidature.pk)
         source = locked.etat
         transition: Transition | None = transition_get(source=source, cible=to)
         if transition is None:

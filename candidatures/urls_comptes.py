@@ -12,8 +12,6 @@ urlpatterns = [
     path("deconnexion/", views.Deconnexion.as_view(), name="deconnexion"),
     path("mot-de-passe/oublie/", views.MotDePasseOublie.as_view(), name="mot_de_passe_oublie"),
     path("mot-de-passe/envoye/", views.MotDePasseEnvoye.as_view(), name="mot_de_passe_envoye"),
-    path(
-        "mot-de-passe/nouveau/<uidb64>/<token>/", views.MotDePasseNouveau.as_view(), name="mot_de_passe_nouveau"
-    ),
+    path("mot-de-passe/nouveau/<uidb64>/<token>/", views.MotDePasseNouveau.as_view(), name="mot_de_passe_nouveau"),
     path("mot-de-passe/modifie/", views.MotDePasseModifie.as_view(), name="mot_de_passe_modifie"),
 ]

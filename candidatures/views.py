@@ -51,7 +51,8 @@ ETAPES = [
         f.DiagnosticForm,
         f.IndicateurFormSet,
         "indicateurs",
-        intro="Au moins un indicateur scolaire, un social et un économique, chacun avec sa valeur, son année et sa source (critère 3).",
+        intro="Au moins un indicateur scolaire, un social et un économique, chacun avec sa valeur, "
+        "son année et sa source (critère 3).",
     ),
     Etape(
         "actions",
@@ -62,12 +63,12 @@ ETAPES = [
         intro="Les actions avant, pendant et après la classe, nouvelles ou existantes (critères 4 et 5). "
         "Une fiche vide est ignorée ; enregistrez pour en ajouter une autre.",
     ),
-    Etape("pilotage", "Pilotage", f.PilotageForm, intro="La troïka, le chef de projet et le rôle de chacun (critère 6)."),
     Etape(
-        "ressources",
-        "Actions ressources et complémentaires",
-        f.RessourcesForm,
-        intro="Ce qui existe déjà et ce que la cité éducative ajoute (critère 7).",
+        "pilotage",
+        "Pilotage et actions ressources",
+        f.PilotageForm,
+        intro="La troïka, le chef de projet et le rôle de chacun (critère 6) ; ce qui existe déjà sur le territoire "
+        "et ce que la cité éducative ajoute (critère 7).",
     ),
     Etape(
         "budget",
@@ -92,6 +93,8 @@ ETAPES = [
     Etape("recapitulatif", "Récapitulatif et dépôt"),
 ]
 ETAPES_PAR_SLUG = {e.slug: e for e in ETAPES}
+# The DSFR stepper counts at most 8 steps: the form's 8, the summary comes after them.
+ETAPES_FORMULAIRE = [e for e in ETAPES if e.slug != "recapitulatif"]
 
 
 def _breadcrumb(current: str, candidature: Candidature | None = None) -> dict:
@@ -145,7 +148,9 @@ def nouvelle(request):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("candidatures:tableau_de_bord")
-    messages.success(request, "Votre brouillon est créé : chaque étape est enregistrée, vous pouvez revenir à tout moment.")
+    messages.success(
+        request, "Votre brouillon est créé : chaque étape est enregistrée, vous pouvez revenir à tout moment."
+    )
     return redirect("candidatures:etape", pk=candidature.pk, etape=ETAPES[0].slug)
 
 
@@ -155,7 +160,7 @@ def nouvelle(request):
 def _etapes_nav(candidature: Candidature, courante: str) -> list[dict]:
     return [
         {
-            "numero": i,
+            "numero": i if i <= len(ETAPES_FORMULAIRE) else None,
             "slug": e.slug,
             "titre": e.titre,
             "url": reverse("candidatures:etape", kwargs={"pk": candidature.pk, "etape": e.slug}),
@@ -251,7 +256,9 @@ def etape(request, pk: int, etape: str):
     candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
     if not permissions.can_edit_candidature(request.user, candidature):
         if candidature.etat not in (Etat.BROUILLON, Etat.COMPLEMENTS_DEMANDES):
-            messages.info(request, f"Cette candidature est « {candidature.get_etat_display()} » : elle ne se modifie plus.")
+            messages.info(
+                request, f"Cette candidature est « {candidature.get_etat_display()} » : elle ne se modifie plus."
+            )
         return redirect(candidature)
     if etape_def.slug == "pieces":
         return _etape_pieces(request, candidature, etape_def)
@@ -316,8 +323,10 @@ def etape(request, pk: int, etape: str):
 
 def _render_etape(request, candidature, etape_def, **extra):
     index = ETAPES.index(etape_def)
+    total = len(ETAPES_FORMULAIRE)
+    dans_stepper = etape_def in ETAPES_FORMULAIRE
     context = {
-        "title": f"{etape_def.titre} — étape {index + 1} sur {len(ETAPES)}",
+        "title": f"{etape_def.titre} — étape {index + 1} sur {total}" if dans_stepper else etape_def.titre,
         "breadcrumb_data": _breadcrumb(etape_def.titre, candidature),
         "candidature": candidature,
         "etape": etape_def,
@@ -326,9 +335,11 @@ def _render_etape(request, candidature, etape_def, **extra):
             "current_step_id": index + 1,
             "current_step_title": etape_def.titre,
             "next_step_title": ETAPES[index + 1].titre if index + 1 < len(ETAPES) else "",
-            "total_steps": len(ETAPES),
+            "total_steps": total,
             "heading_tag": "h1",
-        },
+        }
+        if dans_stepper
+        else None,
         "precedente": ETAPES[index - 1] if index > 0 else None,
         "suivante": ETAPES[index + 1] if index + 1 < len(ETAPES) else None,
         **extra,
@@ -362,9 +373,7 @@ def _etape_pieces(request, candidature, etape_def):
             else:
                 messages.success(request, f"Pièce « {piece.nom} » ajoutée.")
                 return redirect("candidatures:etape", pk=candidature.pk, etape=etape_def.slug)
-    return _render_etape(
-        request, candidature, etape_def, piece_form=form, pieces=list(candidature.pieces.all())
-    )
+    return _render_etape(request, candidature, etape_def, piece_form=form, pieces=list(candidature.pieces.all()))
 
 
 def _etape_recapitulatif(request, candidature, etape_def):
@@ -507,4 +516,6 @@ def recepisse(request, pk: int):
     candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
     if not candidature.recepisse:
         raise Http404("Pas encore de récépissé")
-    return _download(candidature.recepisse, nom=f"recepisse-{candidature.reference}.pdf", content_type="application/pdf")
+    return _download(
+        candidature.recepisse, nom=f"recepisse-{candidature.reference}.pdf", content_type="application/pdf"
+    )

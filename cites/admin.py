@@ -275,6 +275,17 @@ class SuggestionCloseForm(forms.ModelForm):
         return cleaned
 
 
+def _related_only_filter(title: str) -> type[admin.RelatedOnlyFieldListFilter]:
+    """A filter on the values present only, with its own title."""
+
+    class Filter(admin.RelatedOnlyFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Filter
+
+
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
     """Corrections suggested by the public; agents close them through `suggestion_close`."""
@@ -284,8 +295,8 @@ class SuggestionAdmin(admin.ModelAdmin):
     list_filter = (
         "statut",
         "champ",
-        ("cite", admin.RelatedOnlyFieldListFilter),
-        ("cite__communes__departement__region", admin.RelatedOnlyFieldListFilter),
+        ("cite", _related_only_filter("cité éducative")),
+        ("cite__communes__departement__region", _related_only_filter("région")),
     )
     list_select_related = ("cite",)
     search_fields = ("cite__nom", "message", "email")

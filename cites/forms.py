@@ -108,11 +108,12 @@ class SuggestionForm(DsfrBaseForm):
         max_length=MESSAGE_MAX_LENGTH,
         error_messages={
             "required": "Écrivez votre proposition de correction.",
-            "max_length": "Votre proposition ne peut dépasser %(limit_value)d caractères (elle en compte %(show_value)d).",
+            "max_length": "Votre proposition ne peut dépasser %(limit_value)d caractères "
+            "(elle en compte %(show_value)d).",
         },
     )
     email = forms.EmailField(
-        label="Votre adresse électronique (facultatif)",
+        label="Votre adresse électronique",
         help_text="Pour que l’équipe puisse vous demander une précision. Elle n’est jamais affichée. "
         "Format attendu : nom@domaine.fr",
         required=False,

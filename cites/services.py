@@ -71,9 +71,7 @@ def suggestion_close_check(*, statut: str, reponse: str) -> None:
 
 
 @transaction.atomic
-def suggestion_close(
-    *, suggestion: Suggestion, statut: str, reponse: str, user: AbstractBaseUser | None
-) -> Suggestion:
+def suggestion_close(*, suggestion: Suggestion, statut: str, reponse: str, user: AbstractBaseUser | None) -> Suggestion:
     """An agent handles or rejects a suggestion, with a reply (a closed one may be answered again)."""
     suggestion_close_check(statut=statut, reponse=reponse)
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)

@@ -39,7 +39,21 @@ class ActionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = "__all__"
+        fields = (
+            "cite",
+            "titre",
+            "objectif",
+            "temps_avant",
+            "temps_pendant",
+            "temps_apres",
+            "age_min",
+            "age_max",
+            "existante",
+            "budget",
+            "partenaires",
+            "description",
+            "indicateurs",
+        )
 
     def clean(self):
         cleaned = super().clean()

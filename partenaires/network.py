@@ -123,7 +123,9 @@ def reseau_build(*, liens: Iterable[LienPartenaire], cite_nom: str = "") -> Rese
     `liens` come with their partner (select_related); every family appears, even without
     partner, so that the seven families are always seen around the schools.
     """
-    liens = sorted(liens, key=lambda lien: (list(Famille.values).index(lien.partenaire.famille), -lien.force, lien.partenaire.nom))
+    liens = sorted(
+        liens, key=lambda lien: (list(Famille.values).index(lien.partenaire.famille), -lien.force, lien.partenaire.nom)
+    )
     if not liens:
         return None
     for lien in liens:

@@ -51,12 +51,13 @@ def lien_list_for_cite(*, cite: CiteEducative) -> list[LienPartenaire]:
 
 
 def action_list_for_cite(*, cite: CiteEducative) -> list[Action]:
-    """Every fiche action of a cité with its partners (two queries)."""
-    return list(
-        Action.objects.filter(cite=cite).prefetch_related(
-            Prefetch("partenaires", queryset=Partenaire.objects.order_by("nom", "pk"))
-        )
+    """Every fiche action of a cité with its partners (two queries), by objective in the order
+    of the three objectives, then by title."""
+    actions = Action.objects.filter(cite=cite).prefetch_related(
+        Prefetch("partenaires", queryset=Partenaire.objects.order_by("nom", "pk"))
     )
+    order = list(Objectif.values)
+    return sorted(actions, key=lambda action: (order.index(action.objectif), search_fold_text(action.titre), action.pk))
 
 
 def _matches(action: Action, *, objectif: str, temps: str) -> bool:
@@ -80,8 +81,7 @@ def action_filter(*, actions: list[Action], objectif: str = "", temps: str = "")
         actions=[action for action in actions if _matches(action, objectif=objectif, temps=temps)],
         total=len(actions),
         par_objectif={
-            value: sum(_matches(action, objectif=value, temps=temps) for action in actions)
-            for value in Objectif.values
+            value: sum(_matches(action, objectif=value, temps=temps) for action in actions) for value in Objectif.values
         },
         par_temps={
             value: sum(_matches(action, objectif=objectif, temps=value) for action in actions)
@@ -110,6 +110,11 @@ def partenaire_annuaire() -> list[dict]:
         partenaire.cites_publiques = sorted(cites.values(), key=lambda cite: (search_fold_text(cite.nom), cite.pk))
         familles[partenaire.famille].append(partenaire)
     return [
-        {"code": value, "nom": label.split(" (")[0], "libelle": label, "partenaires": familles[value]}
+        {
+            "code": value,
+            "nom": label.split(" (")[0],
+            "exemples": label.partition(" (")[2].rstrip(")").rstrip("…"),
+            "partenaires": familles[value],
+        }
         for value, label in Famille.choices
     ]

@@ -250,3 +250,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# DSFR forms mark optional fields, not required ones, as the design system now recommends.
+DSFR_MARK_OPTIONAL_FIELDS = True

@@ -93,7 +93,7 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     # Step 1: territory, with the QPVs of Toulouse proposed.
     expect(page.locator(".fr-stepper__title")).to_contain_text("Territoire")
     axe_check(page, "étape territoire")
-    page.get_by_label("Nom du projet").fill("Cité éducative du Grand Mirail")
+    page.locator("#id_titre").fill("Cité éducative du Grand Mirail")
     expect(page.get_by_label("Toulouse (31555)")).to_be_checked()
     cocher(page.get_by_label("Grand Mirail (QN03107M) — Toulouse"))
     continuer(page)
@@ -103,10 +103,10 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     axe_check(page, "étape écoles")
     ecoles = page.locator("input[name=etablissements]")
     assert ecoles.count() == 69  # the REP and REP+ écoles and collèges of Toulouse
-    rep_plus = page.locator(".fr-checkbox-group", has_text="— REP+ —")
+    rep_plus = page.locator(".fr-checkbox-group", has_text=re.compile(r"^\s*[EÉ]cole.* — REP\+ — "))
     cocher(rep_plus.nth(0).locator("input"))
     cocher(rep_plus.nth(1).locator("input"))
-    chef = page.get_by_label("Collège chef de file", exact=True)
+    chef = page.locator("#id_college_chef_de_file")
     valeur = chef.locator("option", has_text="REP+").first.get_attribute("value")
     chef.select_option(valeur)
     continuer(page)
@@ -114,7 +114,7 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     # Step 3: diagnosis and indicators (save, then a third row appears).
     expect(page.locator(".fr-stepper__title")).to_contain_text("Diagnostic")
     axe_check(page, "étape diagnostic")
-    page.get_by_label("Diagnostic du territoire").fill("Retard scolaire marqué, décrochage précoce au collège.")
+    page.locator("#id_diagnostic").fill("Retard scolaire marqué, décrochage précoce au collège.")
     indicateurs = [
         ("scolaire", "Élèves en retard à l'entrée en 6e", "18 %", "2024", "DEPP"),
         ("social", "Familles monoparentales", "32 %", "2021", "INSEE"),
@@ -145,10 +145,10 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     page.locator("#id_fiches-0-budget").fill("25000")
     continuer(page)
 
-    # Step 5: steering, completed with the keyboard alone.
+    # Step 5: steering and resource actions, completed with the keyboard alone.
     expect(page.locator(".fr-stepper__title")).to_contain_text("Pilotage")
     axe_check(page, "étape pilotage")
-    page.get_by_label("Préfecture : nom et fonction du représentant").focus()
+    page.locator("#id_troika_prefecture").focus()
     for texte in [
         "Sous-préfète à la ville",
         "Principal du collège chef de file",
@@ -157,6 +157,8 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
         "alex.durand@mairie-toulouse.fr",
         "05 61 22 29 22",
         "Comité de pilotage chaque trimestre ; comité technique chaque mois.",
+        "Programme de réussite éducative, CLAS.",
+        "Un tiers-lieu éducatif ouvert le samedi.",
     ]:
         page.keyboard.type(texte)
         page.keyboard.press("Tab")
@@ -167,20 +169,12 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Enregistrer et continuer"
     page.keyboard.press("Enter")
-    expect(page.locator(".fr-stepper__title")).to_contain_text("Actions ressources")
-    assert Candidature.objects.get().chef_de_projet_email == "alex.durand@mairie-toulouse.fr"
-
-    # Step 6: the step saves itself as the porteur types (JavaScript autosave).
-    axe_check(page, "étape ressources")
-    page.get_by_label("Actions ressources existantes").fill("Programme de réussite éducative, CLAS.")
-    page.get_by_label("Actions complémentaires").fill("Un tiers-lieu éducatif ouvert le samedi.")
-    expect(page.locator("#autosave-statut")).to_contain_text("Enregistré automatiquement", timeout=10_000)
-    page.reload()
-    expect(page.get_by_label("Actions complémentaires")).to_have_value("Un tiers-lieu éducatif ouvert le samedi.")
-    continuer(page)
-
-    # Step 7: budget, totals computed.
     expect(page.locator(".fr-stepper__title")).to_contain_text("Budget")
+    saisie = Candidature.objects.get()
+    assert saisie.chef_de_projet_email == "alex.durand@mairie-toulouse.fr"
+    assert saisie.actions_complementaires == "Un tiers-lieu éducatif ouvert le samedi."
+
+    # Step 6: budget, totals computed.
     axe_check(page, "étape budget")
     for i, (cofinanceur, montant) in enumerate([("État", "150000"), ("Ville de Toulouse", "50000")]):
         page.locator(f"#id_budget-{i}-annee").fill("2026")
@@ -191,27 +185,32 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     axe_check(page, "étape budget (totaux)")
     continuer(page)
 
-    # Step 8: communication and evaluation.
+    # Step 7: the step saves itself as the porteur types (JavaScript autosave).
     expect(page.locator(".fr-stepper__title")).to_contain_text("Communication")
     axe_check(page, "étape communication")
-    page.get_by_label("Plan de communication").fill("Une lettre aux familles chaque trimestre.")
-    page.get_by_label("Démarche d'évaluation").fill("Évaluation annuelle avec l'université Toulouse Jean-Jaurès.")
+    page.locator("#id_plan_communication").fill("Une lettre aux familles chaque trimestre.")
+    page.locator("#id_demarche_evaluation").fill("Évaluation annuelle avec l'université Toulouse Jean-Jaurès.")
+    expect(page.locator("#autosave-statut")).to_contain_text("Enregistré automatiquement", timeout=10_000)
+    page.reload()
+    expect(page.locator("#id_demarche_evaluation")).to_have_value(
+        "Évaluation annuelle avec l'université Toulouse Jean-Jaurès."
+    )
     continuer(page)
 
-    # Step 9: the council deliberation, a real PDF.
+    # Step 8: the council deliberation, a real PDF.
     expect(page.locator(".fr-stepper__title")).to_contain_text("Pièces jointes")
     axe_check(page, "étape pièces")
     fichier = tmp_path / "deliberation-conseil-municipal.pdf"
     fichier.write_bytes(helpers.PDF)
-    page.get_by_label("Type de pièce").select_option("deliberation")
-    page.get_by_label("Fichier").set_input_files(str(fichier))
+    page.locator("#id_type").select_option("deliberation")
+    page.locator("#id_fichier").set_input_files(str(fichier))
     page.get_by_role("button", name="Ajouter la pièce").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("deliberation-conseil-municipal.pdf")
     axe_check(page, "étape pièces (ajoutée)")
     page.get_by_role("link", name="Continuer vers le récapitulatif").click()
 
-    # Step 10: the summary, criterion by criterion, then the deposit.
-    expect(page.locator(".fr-stepper__title")).to_contain_text("Récapitulatif")
+    # Then the summary, criterion by criterion, and the deposit.
+    expect(page.locator("h1")).to_have_text("Récapitulatif et dépôt")
     axe_check(page, "récapitulatif")
     expect(page.locator("#critere-1 + p")).to_contain_text("QPV QN03107M (Grand Mirail) sur la commune de Toulouse")
     expect(page.locator("#critere-2 + p")).to_contain_text("2 écoles REP+")

@@ -1,6 +1,5 @@
 """Fixtures of the filing tests: porteurs, agents, candidatures filled through the services."""
 
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,8 +53,6 @@ def candidature(porteur, appel):
 @pytest.fixture
 def pdf():
     return SimpleUploadedFile("deliberation.pdf", helpers.PDF, content_type="application/pdf")
-
-
 
 
 @pytest.fixture

@@ -123,9 +123,27 @@ def remplir(*, candidature: Candidature, user, qpv: str | None = None, rep_plus:
         etape="diagnostic",
         champs={"diagnostic": "Un retard scolaire marqué dès le CP."},
         lignes=[
-            {"categorie": "scolaire", "libelle": "Élèves en retard à l'entrée en 6e", "valeur": "18 %", "annee": 2024, "source": "DEPP"},
-            {"categorie": "social", "libelle": "Familles monoparentales", "valeur": "32 %", "annee": 2021, "source": "INSEE"},
-            {"categorie": "economique", "libelle": "Taux de pauvreté", "valeur": "44 %", "annee": 2021, "source": "INSEE"},
+            {
+                "categorie": "scolaire",
+                "libelle": "Élèves en retard à l'entrée en 6e",
+                "valeur": "18 %",
+                "annee": 2024,
+                "source": "DEPP",
+            },
+            {
+                "categorie": "social",
+                "libelle": "Familles monoparentales",
+                "valeur": "32 %",
+                "annee": 2021,
+                "source": "INSEE",
+            },
+            {
+                "categorie": "economique",
+                "libelle": "Taux de pauvreté",
+                "valeur": "44 %",
+                "annee": 2021,
+                "source": "INSEE",
+            },
         ],
     )
     services.candidature_update(
@@ -166,13 +184,9 @@ def remplir(*, candidature: Candidature, user, qpv: str | None = None, rep_plus:
             "chef_de_projet_nom": "Alex Durand",
             "chef_de_projet_email": "alex.durand@mairie.fr",
             "gouvernance": "Comité de pilotage trimestriel.",
+            "actions_ressources": "Programme de réussite éducative.",
+            "actions_complementaires": "Tiers-lieu éducatif.",
         },
-    )
-    services.candidature_update(
-        candidature=candidature,
-        user=user,
-        etape="ressources",
-        champs={"actions_ressources": "Programme de réussite éducative.", "actions_complementaires": "Tiers-lieu éducatif."},
     )
     services.candidature_update(
         candidature=candidature,

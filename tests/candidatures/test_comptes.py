@@ -47,7 +47,7 @@ def test_sign_up_confirm_and_wait_for_validation(client, db, django_capture_on_c
     lien = re.search(r"https?://\S+/comptes/confirmation/\S+/", courriel.body).group(0)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        page = client.get(lien[lien.index("/comptes/"):], follow=True).content.decode()
+        page = client.get(lien[lien.index("/comptes/") :], follow=True).content.decode()
     assert "Votre adresse est confirmée" in page
     assert "Validation par un agent de votre région" in page
     assert [m.to for m in mail.outbox] == [[agent.email]]  # the agents of the région are told
@@ -87,7 +87,9 @@ def test_an_address_is_unique_whatever_its_case(client, db, django_capture_on_co
 
 
 def test_sign_up_errors_keep_what_was_typed(client, db, django_capture_on_commit_callbacks):
-    page = inscrire(client, django_capture_on_commit_callbacks, commune="Saint-Denis", password2="autre").content.decode()
+    page = inscrire(
+        client, django_capture_on_commit_callbacks, commune="Saint-Denis", password2="autre"
+    ).content.decode()
     assert "Plusieurs communes portent ce nom" in page
     assert "Saint-Denis (93066, Seine-Saint-Denis)" in page
     assert "Les deux mots de passe ne sont pas identiques" in page
@@ -95,7 +97,9 @@ def test_sign_up_errors_keep_what_was_typed(client, db, django_capture_on_commit
     assert not User.objects.exists()
 
 
-def test_an_epci_missing_from_the_reference_data_is_described_by_the_porteur(client, db, django_capture_on_commit_callbacks):
+def test_an_epci_missing_from_the_reference_data_is_described_by_the_porteur(
+    client, db, django_capture_on_commit_callbacks
+):
     inscrire(
         client,
         django_capture_on_commit_callbacks,
@@ -106,7 +110,11 @@ def test_an_epci_missing_from_the_reference_data_is_described_by_the_porteur(cli
         communes_membres="94017, 94019",
     )
     collectivite = User.objects.get().profil_porteur.collectivite
-    assert (collectivite.type, collectivite.code, collectivite.nom) == ("epci", "200000001", "Communauté de communes d'essai")
+    assert (collectivite.type, collectivite.code, collectivite.nom) == (
+        "epci",
+        "200000001",
+        "Communauté de communes d'essai",
+    )
     assert sorted(collectivite.communes.values_list("code", flat=True)) == ["94017", "94019"]
     assert collectivite.region.code == "11"
 

@@ -13,8 +13,8 @@ from candidatures.models import (
     Candidature,
     CompteurReference,
     Critere,
-    EvaluationCritere,
     Etat,
+    EvaluationCritere,
     EvenementCandidature,
 )
 from candidatures.services import TransitionRefusee
@@ -85,7 +85,9 @@ def test_submission_outside_the_call_dates_is_refused(candidature, porteur, djan
 
 def test_a_call_opens_and_closes_on_its_dates():
     now = timezone.now()
-    appel = AppelAProjets(date_ouverture=now - datetime.timedelta(days=1), date_cloture=now + datetime.timedelta(days=1))
+    appel = AppelAProjets(
+        date_ouverture=now - datetime.timedelta(days=1), date_cloture=now + datetime.timedelta(days=1)
+    )
     assert selectors.appel_est_ouvert(appel=appel)
     assert not selectors.appel_est_ouvert(appel=appel, now=now + datetime.timedelta(days=2))
     assert not selectors.appel_est_ouvert(appel=appel, now=now - datetime.timedelta(days=2))
@@ -180,7 +182,9 @@ def test_every_pair_of_states_follows_the_table(
         permis = transition is not None and role in transition.roles
         if permis:
             with django_capture_on_commit_callbacks(execute=True):
-                services.candidature_transition(candidature=candidature, to=cible, actor=acteur, message="Motifs écrits.")
+                services.candidature_transition(
+                    candidature=candidature, to=cible, actor=acteur, message="Motifs écrits."
+                )
             candidature.refresh_from_db()
             assert candidature.etat == cible
             dernier = candidature.evenements.order_by("-pk").first()
@@ -213,9 +217,7 @@ def test_the_opinion_needs_every_criterion_assessed(candidature, agent_occitanie
     assert "critères non évalués : 1, 2, 3, 4, 5, 6, 7, 8, 9" in " ".join(refus.value.problemes)
 
 
-def test_more_information_then_resubmission(
-    candidature, porteur, agent_occitanie, django_capture_on_commit_callbacks
-):
+def test_more_information_then_resubmission(candidature, porteur, agent_occitanie, django_capture_on_commit_callbacks):
     deposer(candidature, porteur, django_capture_on_commit_callbacks)
     services.candidature_transition(candidature=candidature, to=Etat.EN_INSTRUCTION, actor=agent_occitanie)
     mail.outbox.clear()
@@ -251,7 +253,9 @@ def test_more_information_then_resubmission(
 def test_a_filed_candidature_cannot_be_edited(candidature, porteur, django_capture_on_commit_callbacks):
     deposer(candidature, porteur, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError, match="ne peut plus être modifiée"):
-        services.candidature_update(candidature=candidature, user=porteur, etape="territoire", champs={"titre": "Autre"})
+        services.candidature_update(
+            candidature=candidature, user=porteur, etape="territoire", champs={"titre": "Autre"}
+        )
     assert Candidature.objects.get(pk=candidature.pk).titre == "Cité éducative du Grand Mirail"
 
 
@@ -280,3 +284,19 @@ def test_collectivite_of_an_epci_from_the_reference_data(db):
     assert collectivite.region.code == "76"
     assert collectivite.communes.filter(code="31555").exists()
     assert Commune.objects.get(code="31555") in collectivite.communes.all()
+
+
+def test_the_receipt_holds_any_text_the_porteur_typed(candidature, porteur, django_capture_on_commit_callbacks):
+    services.candidature_update(
+        candidature=candidature,
+        user=porteur,
+        etape="territoire",
+        champs={"titre": "<b>Cité & « quartiers »</b> 🎓 œuvre ’"},
+        relations={"communes": list(candidature.communes.all()), "qpvs": list(candidature.qpvs.all())},
+    )
+    deposer(candidature, porteur, django_capture_on_commit_callbacks)
+    candidature.refresh_from_db()
+    with candidature.recepisse.open("rb") as f:
+        pdf = f.read()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert candidature.reference.encode() in pdf  # the document's title carries the reference

@@ -328,8 +328,11 @@ def test_detail_shows_partners_by_family_and_label_history(client):
     assert "Réseau des partenaires" in page
     # Families in the order of the seven families: État before collectivités.
     assert page.index("Services de l'État") < page.index("Collectivités locales")
-    assert re.search(r"Mairie de Créteil</a></th> <td>Collectivités locales</td> <td>Forte \(3 sur 3\)</td> "
-                     r"<td>Co-pilote de la cité</td>", page)
+    assert re.search(
+        r"Mairie de Créteil</a></th> <td>Collectivités locales</td> <td>Forte \(3 sur 3\)</td> "
+        r"<td>Co-pilote de la cité</td>",
+        page,
+    )
     assert re.search(r"CAF du Val-de-Marne</a></th> <td>Services de l'État</td> <td>Ponctuelle \(1 sur 3\)", page)
     assert "Prolongation" in page and "Arrêté du 12 juin 2023" in page
 

@@ -129,7 +129,9 @@ def test_cite_page_draws_the_network_and_gives_the_same_in_a_table(client):
     # The table, for screen readers and for those who read rather than look.
     text = " ".join(html.unescape(page).split())
     assert "<caption>Partenaires de Créteil, par famille</caption>" in text
-    rows = re.findall(r"<tr> <th scope=\"row\"><a [^>]+>([^<]+)</a></th> <td>([^<]+)</td> <td>([^<]+)</td> <td>([^<]+)</td>", text)
+    rows = re.findall(
+        r"<tr> <th scope=\"row\"><a [^>]+>([^<]+)</a></th> <td>([^<]+)</td> <td>([^<]+)</td> <td>([^<]+)</td>", text
+    )
     assert ("Mairie", "Collectivités locales", "Forte (3 sur 3)", "Co-pilote") in rows
     assert ("CAF", "Services de l'État", "Ponctuelle (1 sur 3)", "—") in rows
     assert len(rows) == len(LIENS)
