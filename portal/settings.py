@@ -221,6 +221,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cites.api.exceptions.exception_handler",
+    # Throttling counts each client by its own address behind the trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXIES or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API des cités éducatives",
