@@ -4,6 +4,7 @@ The state of a candidature changes only through `services.candidature_transition
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -173,6 +174,21 @@ class Critere(models.Model):
 
     def __str__(self) -> str:
         return f"{self.numero}. {self.libelle}"
+
+    def clean(self):
+        from candidatures.selectors import ELEMENTS
+
+        inconnus = [cle for cle in self.champs_requis or [] if cle not in ELEMENTS]
+        if not isinstance(self.champs_requis, list) or inconnus:
+            raise ValidationError(
+                {
+                    "champs_requis": "Éléments inconnus : "
+                    + ", ".join(map(str, inconnus or [self.champs_requis]))
+                    + ". Éléments possibles : "
+                    + ", ".join(ELEMENTS)
+                    + "."
+                }
+            )
 
 
 # --- Candidatures ---------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Reads: calls open now, candidatures a user may see, completeness and automatic checks."""
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -31,12 +34,11 @@ def appel_est_ouvert(*, appel: AppelAProjets, now: datetime | None = None) -> bo
     return appel.date_ouverture is not None and appel.date_ouverture <= now < appel.date_cloture
 
 
-def appel_list_ouverts(*, now: datetime | None = None) -> list[AppelAProjets]:
+def appel_list_ouverts(*, now: datetime | None = None) -> QuerySet[AppelAProjets]:
     now = now or timezone.now()
-    appels = AppelAProjets.objects.filter(
+    return AppelAProjets.objects.filter(
         Q(ouvert_toute_annee=True) | Q(date_ouverture__lte=now, date_cloture__gt=now)
     ).order_by("-annee", "titre")
-    return list(appels)
 
 
 # --- Candidatures a user may see ------------------------------------------------------------
@@ -474,13 +476,8 @@ def budget_totaux(*, candidature: Candidature) -> dict:
 
 
 def connexion_cle(*, identifiant: str) -> str:
-    import hashlib
-
     return "connexion-echecs:" + hashlib.sha256(identifiant.encode()).hexdigest()
 
 
 def connexion_verrouillee(*, identifiant: str) -> bool:
-    from django.conf import settings
-    from django.core.cache import cache
-
     return (cache.get(connexion_cle(identifiant=identifiant)) or 0) >= settings.LOGIN_FAILURES_LIMIT

@@ -120,26 +120,19 @@ def tableau_de_bord(request):
     }
     if context["peut_deposer"]:
         candidatures = list(selectors.candidature_list_for_collectivite(user=user))
-        appels = selectors.appel_list_ouverts()
+        appels = list(selectors.appel_list_ouverts())
         context.update(
             candidatures=candidatures,
             appels=appels,
-            nouvelle_form=f.NouvelleCandidatureForm(appels=_appels_qs(appels)) if appels else None,
+            nouvelle_form=f.NouvelleCandidatureForm(appels=selectors.appel_list_ouverts()) if appels else None,
         )
     return render(request, "candidatures/tableau_de_bord.html", context)
-
-
-def _appels_qs(appels):
-    from candidatures.models import AppelAProjets
-
-    return AppelAProjets.objects.filter(pk__in=[a.pk for a in appels]).order_by("-annee")
 
 
 @login_required
 @require_POST
 def nouvelle(request):
-    appels = selectors.appel_list_ouverts()
-    form = f.NouvelleCandidatureForm(request.POST, appels=_appels_qs(appels))
+    form = f.NouvelleCandidatureForm(request.POST, appels=selectors.appel_list_ouverts())
     if not form.is_valid():
         messages.error(request, "Choisissez un appel à projets ouvert.")
         return redirect("candidatures:tableau_de_bord")
@@ -239,13 +232,6 @@ def _nombre_erreurs(form, formset) -> int:
     if formset is not None:
         n += sum(len(e) for e in formset.errors) + len(formset.non_form_errors())
     return n
-
-
-def _candidature_modifiable(request, pk: int) -> Candidature | None:
-    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
-    if not permissions.can_edit_candidature(request.user, candidature):
-        return None
-    return candidature
 
 
 @login_required

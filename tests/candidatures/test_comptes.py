@@ -217,3 +217,38 @@ def test_the_admin_shows_regional_agents_their_region_only(client, candidature, 
     assert client.get(reverse("admin:candidatures_candidature_change", args=[candidature.pk])).status_code in (302, 404)
     client.force_login(agent_occitanie)
     assert candidature.reference in client.get(reverse("admin:candidatures_candidature_changelist")).content.decode()
+
+
+def test_calls_are_edited_by_national_agents_and_read_by_regional_ones(client, appel, agent_occitanie, agent_national):
+    url = reverse("admin:candidatures_appelaprojets_change", args=[appel.pk])
+    client.force_login(agent_occitanie)
+    page = client.get(url).content.decode()
+    assert "Le territoire est un quartier prioritaire" in page
+    assert 'name="_save"' not in page
+    client.force_login(agent_national)
+    page = client.get(url).content.decode()
+    assert 'name="_save"' in page
+    assert client.get(reverse("admin:candidatures_appelaprojets_add")).status_code == 200
+
+
+def test_an_agent_refuses_an_account_with_a_reason_from_the_admin(
+    client, db, agent_occitanie, django_capture_on_commit_callbacks
+):
+    user = helpers.porteur(email="inconnu@gmail.com", commune="31555", valide=False)
+    client.force_login(agent_occitanie)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:candidatures_profilporteur_changelist"),
+            {
+                "action": "refuser",
+                "motif": "Adresse personnelle : utilisez celle de la mairie.",
+                "_selected_action": [user.profil_porteur.pk],
+            },
+        )
+    profil = ProfilPorteur.objects.get(user=user)
+    assert profil.statut == ProfilPorteur.Statut.REFUSE
+    assert "Adresse personnelle" in mail.outbox[0].body
+    client.force_login(user)
+    page = client.get(reverse("candidatures:tableau_de_bord")).content.decode()
+    assert "Votre compte n’a pas été validé</strong> : Adresse personnelle" in page

@@ -300,3 +300,9 @@ def test_the_receipt_holds_any_text_the_porteur_typed(candidature, porteur, djan
         pdf = f.read()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     assert candidature.reference.encode() in pdf  # the document's title carries the reference
+
+
+def test_a_criterion_names_only_known_elements(appel):
+    critere = Critere(appel=appel, numero=10, libelle="Un IPS inférieur à 90", champs_requis=["etablissements", "ips"])
+    with pytest.raises(ValidationError, match="Éléments inconnus : ips"):
+        critere.full_clean()
