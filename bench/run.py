@@ -99,9 +99,17 @@ def main() -> None:
     print(f"   second passage (rien à créer) : {seconds_again:.1f} s")
 
     slug = subprocess.run(
-        [PYTHON, "-c", "import django; django.setup(); from cites.models import CiteEducative as C; "
-         "print(C.objects.filter(communes__code='31555').values_list('slug', flat=True).first())"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        [
+            PYTHON,
+            "-c",
+            "import django; django.setup(); from cites.models import CiteEducative as C; "
+            "print(C.objects.filter(communes__code='31555').values_list('slug', flat=True).first())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     pages = [
         "/",
@@ -120,9 +128,20 @@ def main() -> None:
 
     port = free_port()
     gunicorn = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "bench.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--access-logfile", "/dev/null", "--error-logfile", str(workdir / "gunicorn.log")],
-        cwd=ROOT, env=env,
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "bench.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            str(workdir / "gunicorn.log"),
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         base = f"http://127.0.0.1:{port}"

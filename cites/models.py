@@ -181,6 +181,9 @@ class EtablissementQpv(models.Model):
         verbose_name_plural = "placements des établissements dans les QPV"
         constraints = [models.UniqueConstraint(fields=["etablissement", "qpv"], name="etablissement_qpv_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.etablissement_id} → {self.qpv_id} ({self.get_methode_display()})"
+
 
 class CiteEducativeQuerySet(models.QuerySet):
     def published(self):

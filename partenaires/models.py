@@ -109,8 +109,4 @@ class Action(models.Model):
 
     @property
     def temps(self) -> list[str]:
-        return [
-            label
-            for value, label in TempsEducatif.choices
-            if getattr(self, f"temps_{value}")
-        ]
+        return [label for value, label in TempsEducatif.choices if getattr(self, f"temps_{value}")]

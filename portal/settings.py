@@ -122,9 +122,7 @@ else:
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
 
 # Sessions live in the database (or the cache with Redis): application servers keep no state.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Accounts (candidatures app): the e-mail address is the username, compared case-insensitively;
 # the backend locks an address out after repeated failures (counter in the cache).

@@ -76,7 +76,9 @@ def axe_check():
     def check(page, label: str = "") -> None:
         results = axe.run(page)
         violations = results.response["violations"]
-        details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
+        ]
         assert not violations, f"axe-core {label or page.url}: " + "; ".join(details)
 
     return check
