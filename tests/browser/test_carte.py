@@ -1,9 +1,11 @@
 """The map in a real browser (Playwright + Debian's Chromium), with no network: the tile
 server points at a closed port, so the markers must show on the plain background."""
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from cites.models import CiteEducative
@@ -19,13 +21,14 @@ def carte_page(page, settings, reference_data, reference_data_dir):
     return page
 
 
+REPRESENTED_JS = """() => Array.from(document.querySelectorAll('#carte .leaflet-marker-pane > *'))
+      .reduce((sum, el) => sum + (el.classList.contains('carte-groupe')
+          ? parseInt(el.textContent, 10) : 1), 0)"""
+
+
 def represented_cites(page) -> int:
     """Cités on the map: single markers count 1, clusters the number they show."""
-    return page.evaluate(
-        """() => Array.from(document.querySelectorAll('#carte .leaflet-marker-pane > *'))
-              .reduce((sum, el) => sum + (el.classList.contains('carte-groupe')
-                  ? parseInt(el.textContent, 10) : 1), 0)"""
-    )
+    return page.evaluate(REPRESENTED_JS)
 
 
 def test_map_shows_the_cites_of_a_region_and_popups_lead_to_them(carte_page):
@@ -38,9 +41,10 @@ def test_map_shows_the_cites_of_a_region_and_popups_lead_to_them(carte_page):
 
     page.goto("/carte/?region=76")
     expect(page.locator("#carte .leaflet-marker-icon").first).to_be_visible()
-    page.wait_for_function("document.querySelectorAll('#carte .leaflet-marker-pane > *').length > 0")
-    page.wait_for_timeout(500)  # cluster animation
-
+    # Clusters animate: old and new markers overlap for a moment, so wait until the markers
+    # represent exactly the cités of the région (times out, and fails, if they never do).
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(f"() => ({REPRESENTED_JS})() === {len(occitanie)}", timeout=10_000)
     assert represented_cites(page) == len(occitanie)
     titles = page.eval_on_selector_all("#carte img.leaflet-marker-icon", "els => els.map(el => el.title)")
     assert titles and set(titles) <= occitanie
