@@ -5,6 +5,7 @@ which refuses to start with an unsafe configuration.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -139,6 +140,8 @@ SUGGESTIONS_PER_HOUR = int(os.environ.get("SUGGESTIONS_PER_HOUR", "5"))
 # then read from X-Forwarded-For. 0: the address of the TCP connection (REMOTE_ADDR).
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 3600
+# Agents' dashboard: a candidature waiting for an agent with no change for more than this many days is listed.
+CANDIDATURES_ATTENTE_JOURS = int(os.environ.get("CANDIDATURES_ATTENTE_JOURS", "30"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,8 +173,10 @@ STORAGES = {
     # permission-checked views (candidatures.storage).
     "prive": {"BACKEND": "candidatures.storage.PrivateStorage"},
 }
-# Development serves static files straight from the apps and node_modules.
+# Development serves static files straight from the apps and node_modules; STATIC_ROOT only
+# exists after `collectstatic` (production), so whitenoise's warning about it is noise here.
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_URL = "/media/"
