@@ -1,25 +1,33 @@
-"""Agents' side in the Django admin: accounts to validate, calls for projects, candidatures (read-only).
+"""Agents' side in the Django admin: accounts to validate, calls for projects, candidatures
+(instruction screens in candidatures.admin_instruction), suggestions on the cités.
 
-Each role sees only what it may use (candidatures.permissions): regional agents their région,
-national agents (ANCT) and superusers everything. Issue 4 builds the instruction screens on this.
+Each role sees only what it may use: the model permissions of its group (migration
+0004_permissions_des_agents) and, on top, candidatures.permissions and the querysets of
+candidatures.selectors: regional agents their région, national agents (ANCT) and superusers
+everything. An object out of scope answers 404.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
+from django.http import Http404
 
 from candidatures import permissions, selectors, services
+from candidatures.admin_instruction import CandidatureAdmin
 from candidatures.models import (
     AppelAProjets,
     Candidature,
     Collectivite,
     Critere,
-    EvenementCandidature,
+    JournalInstruction,
+    MessageCandidature,
+    NoteAgent,
     ProfilAgent,
     ProfilPorteur,
 )
+from cites.admin import SuggestionAdmin
+from cites.models import Suggestion
 
 
 class AgentsMixin:
@@ -28,19 +36,33 @@ class AgentsMixin:
     ecriture_nationale = False
 
     def has_module_permission(self, request):
-        return permissions.is_agent(request.user)
+        return permissions.is_agent(request.user) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return permissions.is_agent(request.user)
+        return permissions.is_agent(request.user) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, *args):
-        return self.ecriture_nationale and permissions.is_agent_national(request.user)
+        return (
+            self.ecriture_nationale
+            and permissions.is_agent_national(request.user)
+            and super().has_add_permission(request, *args)
+        )
 
     def has_change_permission(self, request, obj=None):
-        return self.ecriture_nationale and permissions.is_agent_national(request.user)
+        return (
+            self.ecriture_nationale
+            and permissions.is_agent_national(request.user)
+            and super().has_change_permission(request, obj)
+        )
 
     def has_delete_permission(self, request, obj=None):
         return self.ecriture_nationale and request.user.is_superuser
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:  # out of the agent's scope, or absent: the same answer
+            raise Http404("Objet introuvable")
+        return obj
 
 
 class MotifForm(ActionForm):
@@ -74,7 +96,7 @@ class ProfilPorteurAdmin(AgentsMixin, admin.ModelAdmin):
         return selectors.porteur_scope_for_agent(queryset=super().get_queryset(request), user=request.user)
 
     def has_validate_permission(self, request):
-        return permissions.is_agent(request.user)
+        return permissions.is_agent(request.user) and request.user.has_perm("candidatures.change_profilporteur")
 
     @admin.display(description="adresse", ordering="user__email")
     def adresse(self, obj):
@@ -175,48 +197,46 @@ class AppelAProjetsAdmin(AgentsMixin, admin.ModelAdmin):
         return selectors.appel_est_ouvert(appel=obj)
 
 
-class EvenementInline(admin.TabularInline):
-    model = EvenementCandidature
-    extra = 0
-    fields = ["date", "auteur", "etat_avant", "etat_apres", "message"]
-    readonly_fields = fields
-    can_delete = False
+# The candidatures: the instruction back office (list, exports, instruction screen, dashboard).
+admin.site.register(Candidature, CandidatureAdmin)
+
+
+@admin.register(NoteAgent, MessageCandidature, JournalInstruction)
+class InstructionRecordAdmin(admin.ModelAdmin):
+    """Superusers only: agents read notes, messages and the journal on the instruction screen."""
+
+    list_display = ["candidature", "auteur", "__str__"]
+    list_select_related = ["candidature", "auteur"]
+    search_fields = ["candidature__reference"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return permissions.is_agent(request.user)
+        return request.user.is_superuser
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-@admin.register(Candidature)
-class CandidatureAdmin(AgentsMixin, admin.ModelAdmin):
-    """Read-only for now: the instruction screens come with issue 4. The state is never edited here."""
 
-    list_display = ["libelle", "collectivite", "appel", "etat_badge", "depose_le"]
-    list_filter = ["etat", "appel"]
-    search_fields = ["reference", "titre", "collectivite__nom", "communes__nom"]
-    list_select_related = ["collectivite", "appel"]
-    inlines = [EvenementInline]
-    exclude = ["recepisse"]
+class SuggestionAgentsAdmin(SuggestionAdmin):
+    """The corrections suggested on the cités, scoped to the regional agent's région."""
 
     def get_queryset(self, request):
-        return selectors.candidature_list_for_user(user=request.user)
+        return selectors.suggestion_scope_for_agent(queryset=super().get_queryset(request), user=request.user)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "recepisse"] + [
-            "communes",
-            "qpvs",
-            "etablissements",
-        ]
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("Proposition introuvable")
+        return obj
 
-    @admin.display(description="candidature", ordering="reference")
-    def libelle(self, obj):
-        return str(obj)
 
-    @admin.display(description="état", ordering="etat")
-    def etat_badge(self, obj):
-        return format_html('<span class="etat etat--{}">{}</span>', obj.etat, obj.get_etat_display())
+admin.site.unregister(Suggestion)
+admin.site.register(Suggestion, SuggestionAgentsAdmin)

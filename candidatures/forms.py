@@ -311,11 +311,25 @@ class TerritoireForm(EtapeForm):
         help_text="Proposés à partir des données de référence de l'ANCT pour les communes de votre collectivité.",
     )
 
+    cite_etendue = forms.ModelChoiceField(
+        label="Cette candidature étend-elle une cité éducative déjà labellisée ?",
+        queryset=None,
+        required=False,
+        empty_label="Non : elle crée une nouvelle cité éducative",
+        help_text="Choisissez la cité dont vous demandez l'extension du périmètre.",
+    )
+
     def __init__(self, *args, candidature, **kwargs):
         super().__init__(*args, **kwargs)
         perimetre = selectors.collectivite_communes(collectivite=candidature.collectivite)
         self.fields["communes"].queryset = perimetre
         self.fields["qpvs"].queryset = selectors.qpv_list_for_communes(communes=perimetre).prefetch_related("communes")
+        # The labelled cités of the départements of the collectivité, if it has any to extend.
+        cites = selectors.cite_list_extensibles(communes=perimetre)
+        if cites.exists():
+            self.fields["cite_etendue"].queryset = cites
+        else:
+            del self.fields["cite_etendue"]
 
     def clean(self):
         data = super().clean()
@@ -540,6 +554,14 @@ class PieceForm(DsfrBaseForm):
 
 class MessageForm(DsfrBaseForm):
     message = TexteLibre(label="Message (facultatif)", rows=3)
+
+
+class MessageAgentsForm(DsfrBaseForm):
+    texte = forms.CharField(
+        label="Écrire aux agents qui instruisent la candidature",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
 
 
 class LignesFormSet(forms.BaseFormSet):

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from candidatures.storage import private_storage
-from cites.models import Commune, Epci, Etablissement, Qpv, Region
+from cites.models import CiteEducative, Commune, Epci, Etablissement, Qpv, Region
 from partenaires.models import Objectif
 
 
@@ -206,6 +206,12 @@ class Etat(models.TextChoices):
     CLASSEE_SANS_SUITE = "classee_sans_suite", "classée sans suite"
 
 
+class Verifications(models.TextChoices):
+    CONFORME = "conforme", "vérifiées"
+    DONNEES_ABSENTES = "donnees_absentes", "données absentes : à apprécier"
+    NON_CONFORME = "non_conforme", "non conformes"
+
+
 class Candidature(Horodate):
     class Avis(models.TextChoices):
         FAVORABLE = "favorable", "favorable"
@@ -223,6 +229,24 @@ class Candidature(Horodate):
 
     # 1. Territory
     titre = models.CharField("nom du projet", max_length=200, blank=True)
+    cite_etendue = models.ForeignKey(
+        CiteEducative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidatures_extension",
+        verbose_name="cité éducative étendue",
+        help_text="Quand la candidature étend le périmètre d'une cité déjà labellisée.",
+    )
+    # Set by the label decision: the cité the candidature created or extended.
+    cite = models.ForeignKey(
+        CiteEducative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidatures",
+        verbose_name="cité éducative créée ou étendue",
+    )
     communes = models.ManyToManyField(Commune, related_name="candidatures", blank=True)
     qpvs = models.ManyToManyField(Qpv, related_name="candidatures", blank=True, verbose_name="QPV")
     # 2. Schools
@@ -261,6 +285,19 @@ class Candidature(Horodate):
     # Instruction (issue 4 builds the screens on these)
     avis_region = models.CharField("avis de la région", max_length=12, choices=Avis.choices, blank=True)
     avis_region_motif = models.TextField("motif de l'avis", blank=True)
+    instructeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidatures_instruites",
+        verbose_name="agent instructeur",
+    )
+    # Overall result of the automatic checks (criteria 1–2), stored at each deposit so that the
+    # agents' list filters on it without computing it row by row.
+    verifications = models.CharField(
+        "vérifications automatiques", max_length=16, choices=Verifications.choices, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["-modifie_le"]
@@ -471,3 +508,64 @@ class EvaluationCritere(Horodate):
 
     def __str__(self) -> str:
         return f"{self.critere} : {self.get_appreciation_display()}"
+
+
+# --- Instruction ----------------------------------------------------------------------------
+
+
+class NoteAgent(models.Model):
+    """A private note between agents: never shown to the porteurs."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="notes_agents")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    texte = models.TextField()
+    cree_le = models.DateTimeField("écrite le", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["cree_le", "pk"]
+        verbose_name = "note interne"
+        verbose_name_plural = "notes internes"
+
+    def __str__(self) -> str:
+        return f"Note du {self.cree_le:%d/%m/%Y} sur {self.candidature}"
+
+
+class MessageCandidature(models.Model):
+    """A message of the thread between the agents and the porteurs of a candidature."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="messages")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    de_agent = models.BooleanField("écrit par un agent")
+    texte = models.TextField("message")
+    envoye_le = models.DateTimeField("envoyé le", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["envoye_le", "pk"]
+        verbose_name = "message"
+        verbose_name_plural = "messages"
+
+    def __str__(self) -> str:
+        return f"Message du {self.envoye_le:%d/%m/%Y %H:%M} sur {self.candidature}"
+
+
+class JournalInstruction(models.Model):
+    """Changes of the instruction besides changes of state, notes and messages (who, when, what)."""
+
+    class Type(models.TextChoices):
+        ATTRIBUTION = "attribution", "attribution"
+        EVALUATION = "evaluation", "évaluation d'un critère"
+        AVIS = "avis", "avis de la région"
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="journal")
+    date = models.DateTimeField(auto_now_add=True, db_index=True)
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    type = models.CharField(max_length=12, choices=Type.choices)
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "entrée du journal d'instruction"
+        verbose_name_plural = "journal d'instruction"
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} — {self.description[:60]}"

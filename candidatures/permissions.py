@@ -9,6 +9,7 @@ from candidatures.models import Candidature, Etat, PieceJointe, ProfilAgent, Pro
 from candidatures.workflow import (
     AGENT_NATIONAL,
     AGENT_REGIONAL,
+    ETATS_FINAUX,
     ETATS_MODIFIABLES,
     PORTEUR,
     transition_get,
@@ -114,3 +115,45 @@ def can_validate_porteur(user, profil: ProfilPorteur) -> bool:
     if is_agent_national(user):
         return True
     return is_agent_regional(user) and agent_region_id(user) == profil.collectivite.region_id
+
+
+# --- Instruction (agents) -------------------------------------------------------------------
+
+# States in which agents assess the criteria (before the région's opinion).
+ETATS_EVALUATION = frozenset({Etat.EN_INSTRUCTION, Etat.COMPLEMENTS_DEMANDES})
+
+
+def agent_roles_on(user, candidature: Candidature) -> set[str]:
+    return roles_on(user, candidature) & {AGENT_REGIONAL, AGENT_NATIONAL}
+
+
+def can_instruct_candidature(user, candidature: Candidature) -> bool:
+    """Agents of the candidature's région and national agents, once it is filed."""
+    return bool(agent_roles_on(user, candidature))
+
+
+def can_assess_candidature(user, candidature: Candidature) -> bool:
+    return candidature.etat in ETATS_EVALUATION and can_instruct_candidature(user, candidature)
+
+
+def can_assign_candidature(user, candidature: Candidature) -> bool:
+    return candidature.etat not in ETATS_FINAUX and can_instruct_candidature(user, candidature)
+
+
+def can_be_instructeur(user, candidature: Candidature) -> bool:
+    """Who may be put in charge: an active agent of the région, or a national agent."""
+    return user.is_active and can_instruct_candidature(user, candidature)
+
+
+def can_message_candidature(user, candidature: Candidature) -> bool:
+    """The thread opens once the candidature is filed, for its porteurs and its agents."""
+    return candidature.etat != Etat.BROUILLON and bool(roles_on(user, candidature))
+
+
+def can_view_suggestion(user, suggestion) -> bool:
+    """Corrections suggested on a cité: national agents all, regional agents those of their région."""
+    if is_agent_national(user):
+        return True
+    if not is_agent_regional(user):
+        return False
+    return suggestion.cite.communes.filter(departement__region_id=agent_region_id(user)).exists()

@@ -3,11 +3,12 @@
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -21,8 +22,9 @@ from candidatures.models import (
     Indicateur,
     PieceJointe,
     ProfilPorteur,
+    Verifications,
 )
-from cites.models import Commune, EducationPrioritaire, Etablissement, Qpv
+from cites.models import CiteEducative, Commune, EducationPrioritaire, Etablissement, Qpv
 
 # --- Calls for projects ---------------------------------------------------------------------
 
@@ -70,7 +72,10 @@ def candidature_list_for_collectivite(*, user) -> QuerySet[Candidature]:
     return (
         Candidature.objects.filter(collectivite_id=user.profil_porteur.collectivite_id)
         .select_related("appel")
-        .annotate(nb_messages=Count("evenements", filter=~Q(evenements__message="")))
+        .annotate(
+            nb_messages=Count("evenements", filter=~Q(evenements__message=""), distinct=True)
+            + Count("messages", distinct=True)
+        )
         .order_by("-modifie_le")
     )
 
@@ -126,6 +131,16 @@ def etablissement_list_colleges(*, communes) -> QuerySet[Etablissement]:
         Etablissement.objects.filter(commune__in=communes, type__istartswith="coll")
         .select_related("commune")
         .order_by("-education_prioritaire", "nom")
+    )
+
+
+def cite_list_extensibles(*, communes) -> QuerySet[CiteEducative]:
+    """Published cités with a commune in the départements of `communes`: those a candidature may extend."""
+    return (
+        CiteEducative.objects.published()
+        .filter(communes__departement__in=communes.values("departement"))
+        .distinct()
+        .order_by("nom")
     )
 
 
@@ -481,3 +496,215 @@ def connexion_cle(*, identifiant: str) -> str:
 
 def connexion_verrouillee(*, identifiant: str) -> bool:
     return (cache.get(connexion_cle(identifiant=identifiant)) or 0) >= settings.LOGIN_FAILURES_LIMIT
+
+
+def candidature_verifications_resume(*, candidature: Candidature) -> str:
+    """The overall result of the automatic checks of the call's criteria (a Verifications value)."""
+    statuts = [
+        b.verification.statut for b in candidature_bilan(candidature=candidature).criteres if b.verification is not None
+    ]
+    if NON_CONFORME in statuts:
+        return Verifications.NON_CONFORME
+    if DONNEES_ABSENTES in statuts:
+        return Verifications.DONNEES_ABSENTES
+    return Verifications.CONFORME if statuts else ""
+
+
+# --- The agents' back office ----------------------------------------------------------------
+
+# States in which a candidature waits for an agent (compléments demandés waits for the porteur).
+ETATS_ATTENTE_AGENTS = (Etat.DEPOSEE, Etat.EN_INSTRUCTION, Etat.AVIS_EMIS)
+ETATS_DECISION = (Etat.LABELLISEE, Etat.REFUSEE, Etat.CLASSEE_SANS_SUITE)
+
+
+def candidature_list_for_agent(*, user) -> QuerySet[Candidature]:
+    """The filed candidatures an agent may instruct: their région's, or all for national agents."""
+    if permissions.is_agent_national(user):
+        return Candidature.objects.exclude(etat=Etat.BROUILLON)
+    if permissions.is_agent_regional(user):
+        return Candidature.objects.exclude(etat=Etat.BROUILLON).filter(
+            collectivite__region_id=permissions.agent_region_id(user)
+        )
+    return Candidature.objects.none()
+
+
+def candidature_list_admin(*, user) -> QuerySet[Candidature]:
+    """The agent's list: what one row shows, in one query whatever the number of rows."""
+    dernier = EvenementCandidature.objects.filter(candidature=OuterRef("pk")).order_by("-date", "-pk").values("date")
+    return (
+        candidature_list_for_agent(user=user)
+        .select_related(
+            "appel", "collectivite", "collectivite__region", "collectivite__commune__departement", "instructeur"
+        )
+        .annotate(dernier_changement=Subquery(dernier[:1]))
+    )
+
+
+def candidature_compte_par_etat(*, queryset: QuerySet[Candidature]) -> list[dict]:
+    nombres = dict(queryset.order_by().values_list("etat").annotate(n=Count("pk")))
+    return [
+        {"etat": etat.value, "libelle": etat.label, "nombre": nombres.get(etat.value, 0)}
+        for etat in Etat
+        if etat != Etat.BROUILLON
+    ]
+
+
+def candidature_list_en_attente(*, user, jours: int, now: datetime | None = None) -> QuerySet[Candidature]:
+    """Candidatures waiting for an agent, with no change of state for more than `jours` days."""
+    limite = (now or timezone.now()) - timedelta(days=jours)
+    return (
+        candidature_list_admin(user=user)
+        .filter(etat__in=ETATS_ATTENTE_AGENTS, dernier_changement__lt=limite)
+        .order_by("dernier_changement", "pk")
+    )
+
+
+def candidature_stats_par_region(*, user) -> dict:
+    """Counts by région and state, within the agent's scope."""
+    etats = [e for e in Etat if e != Etat.BROUILLON]
+    lignes: dict[str, dict] = {}
+    rows = (
+        candidature_list_for_agent(user=user)
+        .order_by()
+        .values_list("collectivite__region__code", "collectivite__region__nom", "etat")
+        .annotate(n=Count("pk"))
+    )
+    for code, nom, etat, n in rows:
+        ligne = lignes.setdefault(code or "", {"code": code or "", "nom": nom or "région inconnue", "nombres": {}})
+        ligne["nombres"][etat] = n
+    resultat = []
+    for ligne in sorted(lignes.values(), key=lambda item: item["nom"]):
+        nombres = [ligne["nombres"].get(e.value, 0) for e in etats]
+        resultat.append({"code": ligne["code"], "nom": ligne["nom"], "nombres": nombres, "total": sum(nombres)})
+    totaux = [sum(ligne["nombres"][i] for ligne in resultat) for i in range(len(etats))]
+    return {"etats": etats, "lignes": resultat, "totaux": totaux, "total": sum(totaux)}
+
+
+MOIS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+
+
+def activite_annuelle(*, user, annee: int) -> list[dict]:
+    """Per month of the year: deposits, requests for more information, opinions and decisions."""
+    rows = (
+        EvenementCandidature.objects.filter(
+            candidature__in=candidature_list_for_agent(user=user).values("pk"), date__year=annee
+        )
+        .annotate(mois=ExtractMonth("date"))
+        .values_list("mois", "etat_apres")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    mois = [
+        {"numero": i, "libelle": MOIS[i - 1], "depots": 0, "complements": 0, "avis": 0, "decisions": 0}
+        for i in range(1, 13)
+    ]
+    for numero, etat, n in rows:
+        ligne = mois[numero - 1]
+        if etat == Etat.DEPOSEE:
+            ligne["depots"] += n
+        elif etat == Etat.COMPLEMENTS_DEMANDES:
+            ligne["complements"] += n
+        elif etat == Etat.AVIS_EMIS:
+            ligne["avis"] += n
+        elif etat in ETATS_DECISION:
+            ligne["decisions"] += n
+    return mois
+
+
+def agent_list_for_user(*, user) -> QuerySet:
+    """The agents whose candidatures this agent may see: their région's and the national ones."""
+    from django.contrib.auth import get_user_model
+
+    nationaux = Q(groups__name=permissions.GROUPE_AGENTS_NATIONAUX)
+    regionaux = Q(groups__name=permissions.GROUPE_AGENTS_REGIONAUX, profil_agent__region__isnull=False)
+    if not permissions.is_agent_national(user):
+        regionaux &= Q(profil_agent__region_id=permissions.agent_region_id(user))
+    ids = get_user_model().objects.filter(nationaux | regionaux, is_active=True).values("pk")
+    return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
+
+
+def instructeur_list_for_candidature(*, candidature: Candidature) -> QuerySet:
+    """Who may be put in charge of this candidature: the agents of its région and the national agents."""
+    from django.contrib.auth import get_user_model
+
+    nationaux = Q(groups__name=permissions.GROUPE_AGENTS_NATIONAUX)
+    regionaux = Q(
+        groups__name=permissions.GROUPE_AGENTS_REGIONAUX, profil_agent__region_id=candidature.collectivite.region_id
+    )
+    ids = get_user_model().objects.filter(nationaux | regionaux, is_active=True).values("pk")
+    return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
+
+
+def suggestion_scope_for_agent(*, queryset, user):
+    """Corrections suggested on the cités: those of the regional agent's région, all for national agents."""
+    from cites.models import CiteEducative
+
+    if permissions.is_agent_national(user):
+        return queryset
+    if permissions.is_agent_regional(user):
+        communes = CiteEducative.communes.through.objects.filter(
+            citeeducative_id=OuterRef("cite_id"), commune__departement__region_id=permissions.agent_region_id(user)
+        )
+        return queryset.filter(Exists(communes))
+    return queryset.none()
+
+
+@dataclass
+class EntreeChronologie:
+    date: datetime
+    auteur: object
+    titre: str
+    detail: str = ""
+    type: str = ""
+
+
+def _nom(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.email
+
+
+def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronologie]:
+    """Every event and every change of the candidature, oldest first: states, assignments,
+    assessments, opinions, private notes and messages."""
+    entrees = []
+    for e in candidature.evenements.select_related("auteur"):
+        titre = (
+            f"{e.get_etat_avant_display().capitalize()} → {e.get_etat_apres_display()}"
+            if e.etat_avant
+            else "Création du brouillon"
+        )
+        entrees.append(EntreeChronologie(e.date, e.auteur, titre, e.message, "etat"))
+    for j in candidature.journal.select_related("auteur"):
+        entrees.append(EntreeChronologie(j.date, j.auteur, j.get_type_display().capitalize(), j.description, j.type))
+    for n in candidature.notes_agents.select_related("auteur"):
+        entrees.append(EntreeChronologie(n.cree_le, n.auteur, "Note interne", n.texte, "note"))
+    for m in candidature.messages.select_related("auteur"):
+        titre = "Message aux porteurs" if m.de_agent else "Message du porteur"
+        entrees.append(EntreeChronologie(m.envoye_le, m.auteur, titre, m.texte, "message"))
+    entrees.sort(key=lambda entree: entree.date)
+    return entrees
+
+
+@dataclass
+class MessageFil:
+    date: datetime
+    auteur: object
+    de_agent: bool
+    texte: str
+    etat: str = ""  # the change of state the message came with, if any
+
+
+def candidature_fil(*, candidature: Candidature) -> list[MessageFil]:
+    """The thread seen by porteurs and agents: messages, and the messages that came with a change
+    of state (requests for more information, decisions and their reasons)."""
+    porteurs = set(
+        ProfilPorteur.objects.filter(collectivite_id=candidature.collectivite_id).values_list("user_id", flat=True)
+    )
+    fil = [
+        MessageFil(m.envoye_le, m.auteur, m.de_agent, m.texte) for m in candidature.messages.select_related("auteur")
+    ]
+    for e in candidature.evenements.select_related("auteur").exclude(message=""):
+        fil.append(MessageFil(e.date, e.auteur, e.auteur_id not in porteurs, e.message, e.get_etat_apres_display()))
+    fil.sort(key=lambda m: m.date)
+    return fil

@@ -17,6 +17,7 @@ from django.utils import timezone
 from candidatures import permissions
 from candidatures.emails import email_on_commit
 from candidatures.fichiers import FORMATS, TAILLE_MAX, detect_format, taille_lisible
+from candidatures.labellisation import effet_labellisation
 from candidatures.models import (
     AppelAProjets,
     BrouillonEtape,
@@ -31,8 +32,8 @@ from candidatures.models import (
     PieceJointe,
     ProfilPorteur,
 )
-from candidatures.selectors import appel_est_ouvert, connexion_cle
-from candidatures.workflow import ETATS_MODIFIABLES, ROLES_LIBELLES, Transition, transition_get
+from candidatures.selectors import appel_est_ouvert, candidature_verifications_resume, connexion_cle
+from candidatures.workflow import ETATS_FINAUX, ETATS_MODIFIABLES, ROLES_LIBELLES, Transition, transition_get
 from cites.models import Commune, Epci
 
 User = get_user_model()
@@ -254,7 +255,7 @@ def candidature_create(*, user, appel: AppelAProjets) -> Candidature:
 
 # Each step of the form writes these fields, relations and rows, and nothing else.
 ETAPES_CHAMPS = {
-    "territoire": (["titre"], ["communes", "qpvs"], None),
+    "territoire": (["titre", "cite_etendue"], ["communes", "qpvs"], None),
     "ecoles": (
         ["college_chef_de_file", "college_chef_de_file_autre", "etablissements_hors_referentiel"],
         ["etablissements"],
@@ -410,6 +411,7 @@ def _effet_depot(*, candidature: Candidature, now) -> None:
         annee = timezone.localtime(now).year
         candidature.reference = f"CE-{annee}-{_numero_reference(annee=annee):04d}"
     candidature.depose_le = now
+    candidature.verifications = candidature_verifications_resume(candidature=candidature)
     _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
 
 
@@ -417,6 +419,7 @@ def _effet_redepot(*, candidature: Candidature, now) -> None:
     from candidatures.recepisse import recepisse_pdf
 
     candidature.depose_le = now
+    candidature.verifications = candidature_verifications_resume(candidature=candidature)
     _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
 
 
@@ -432,6 +435,8 @@ def _recepisse_save(*, candidature: Candidature, pdf: bytes) -> None:
 EFFETS: dict[tuple[str, str], Callable] = {
     (Etat.BROUILLON, Etat.DEPOSEE): _effet_depot,
     (Etat.COMPLEMENTS_DEMANDES, Etat.EN_INSTRUCTION): _effet_redepot,
+    # The label decision creates or extends the cité and publishes it (candidatures.labellisation).
+    (Etat.AVIS_EMIS, Etat.LABELLISEE): effet_labellisation,
 }
 
 
@@ -439,14 +444,56 @@ def _etat_libelle(etat: str) -> str:
     return Etat(etat).label if etat in Etat.values else str(etat)
 
 
-def candidature_transition(*, candidature: Candidature, to: str, actor, message: str = "") -> Candidature:
-    """Apply one transition of workflow.TRANSITIONS, or raise TransitionRefusee and change nothing."""
+def _changement_recent(*, candidature: Candidature, evenement_vu: int | None) -> EvenementCandidature | None:
+    """The latest change of state made after the one the actor saw (None when nothing changed)."""
+    qs = candidature.evenements.select_related("auteur").order_by("-date", "-pk")
+    if evenement_vu is not None:
+        qs = qs.filter(pk__gt=evenement_vu)
+    return qs.first()
+
+
+def _message_deja_change(evenement: EvenementCandidature) -> str:
+    auteur = (
+        (evenement.auteur.get_full_name() or evenement.auteur.email) if evenement.auteur else "un autre utilisateur"
+    )
+    quand = timezone.localtime(evenement.date)
+    moment = f"le {quand:%d/%m/%Y} à {quand:%H:%M}"
+    etat = _etat_libelle(evenement.etat_apres)
+    if evenement.etat_apres == Etat.RETIREE:
+        return f"Cette candidature a été retirée par {auteur} {moment}. Votre action n'a pas été enregistrée."
+    if evenement.etat_apres in ETATS_FINAUX:
+        return (
+            f"Cette candidature a déjà été décidée par {auteur} {moment} : « {etat} ». "
+            "Votre action n'a pas été enregistrée."
+        )
+    return (
+        f"Cette candidature a changé pendant que vous la lisiez : {auteur} l'a passée à « {etat} » {moment}. "
+        "Relisez-la : votre action n'a pas été enregistrée."
+    )
+
+
+def candidature_transition(
+    *, candidature: Candidature, to: str, actor, message: str = "", evenement_vu: int | None = None
+) -> Candidature:
+    """Apply one transition of workflow.TRANSITIONS, or raise TransitionRefusee and change nothing.
+
+    `evenement_vu` is the last event of the history the actor saw (the forms of the agents carry
+    it): when another change of state came after it, the transition is refused as stale.
+    """
     message = (message or "").strip()
     with transaction.atomic():
         locked = Candidature.objects.select_for_update().select_related("appel", "collectivite").get(pk=candidature.pk)
         source = locked.etat
+        if evenement_vu is not None:
+            recent = _changement_recent(candidature=locked, evenement_vu=evenement_vu)
+            if recent is not None:
+                raise TransitionRefusee(_message_deja_change(recent))
         transition: Transition | None = transition_get(source=source, cible=to)
         if transition is None:
+            if source in ETATS_FINAUX and source != to:
+                recent = _changement_recent(candidature=locked, evenement_vu=None)
+                if recent is not None and recent.etat_apres == source:
+                    raise TransitionRefusee(_message_deja_change(recent))
             if source == to:
                 raise TransitionRefusee(f"La candidature est déjà « {_etat_libelle(source)} ».")
             raise TransitionRefusee(
@@ -476,6 +523,7 @@ def candidature_transition(*, candidature: Candidature, to: str, actor, message:
             "transition": transition,
             "url": settings.SITE_URL + locked.get_absolute_url(),
             "url_admin": settings.SITE_URL + reverse("admin:candidatures_candidature_change", args=[locked.pk]),
+            "url_cite": settings.SITE_URL + locked.cite.get_absolute_url() if locked.cite_id else "",
         }
         if transition.email_porteurs:
             email_on_commit(
@@ -489,7 +537,7 @@ def candidature_transition(*, candidature: Candidature, to: str, actor, message:
                 context=contexte,
                 to=_agents_emails(region_id=locked.collectivite.region_id),
             )
-    for nom in ("etat", "reference", "depose_le", "recepisse", "modifie_le"):
+    for nom in ("etat", "reference", "depose_le", "recepisse", "modifie_le", "cite"):
         setattr(candidature, nom, getattr(locked, nom))
     return locked
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/deposer/", views.deposer, name="deposer"),
     path("<int:pk>/retirer/", views.retirer, name="retirer"),
     path("<int:pk>/recepisse/", views.recepisse, name="recepisse"),
+    path("<int:pk>/messages/", views.message_envoyer, name="message"),
     path("<int:pk>/pieces/<int:piece_pk>/", views.piece_telecharger, name="piece"),
     path("<int:pk>/pieces/<int:piece_pk>/supprimer/", views.piece_supprimer, name="piece_supprimer"),
 ]

@@ -13,9 +13,9 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from candidatures import forms as f
-from candidatures import permissions, selectors, services
+from candidatures import instruction, permissions, selectors, services
 from candidatures.fichiers import FORMATS
-from candidatures.models import BrouillonEtape, Candidature, Etat, ProfilPorteur
+from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
 from candidatures.workflow import ETATS_FINAUX
 
@@ -441,9 +441,6 @@ def detail(request, pk: int):
     user = request.user
     evenements = list(selectors.candidature_evenements(candidature=candidature))
     peut_modifier = permissions.can_edit_candidature(user, candidature)
-    porteurs = set(
-        ProfilPorteur.objects.filter(collectivite_id=candidature.collectivite_id).values_list("user_id", flat=True)
-    )
     demande = None
     if candidature.etat == Etat.COMPLEMENTS_DEMANDES:
         demande = next((e for e in reversed(evenements) if e.etat_apres == Etat.COMPLEMENTS_DEMANDES), None)
@@ -455,7 +452,9 @@ def detail(request, pk: int):
             "breadcrumb_data": _breadcrumb(str(candidature)),
             "candidature": candidature,
             "evenements": evenements,
-            "messages_agents": [e for e in evenements if e.message and e.auteur_id not in porteurs],
+            "fil": selectors.candidature_fil(candidature=candidature),
+            "peut_ecrire": permissions.can_message_candidature(user, candidature),
+            "message_form": f.MessageAgentsForm(),
             "demande": demande,
             "peut_modifier": peut_modifier,
             "lien_etapes": peut_modifier,
@@ -466,6 +465,24 @@ def detail(request, pk: int):
             "pieces": list(candidature.pieces.all()),
         },
     )
+
+
+@login_required
+@require_POST
+def message_envoyer(request, pk: int):
+    """The porteur writes to the agents of their candidature (the thread of the instruction)."""
+    candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    form = f.MessageAgentsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Écrivez votre message avant de l'envoyer.")
+        return redirect(candidature)
+    try:
+        instruction.message_send(candidature=candidature, user=request.user, texte=form.cleaned_data["texte"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Votre message est envoyé ; les agents qui instruisent la candidature sont prévenus.")
+    return redirect(f"{candidature.get_absolute_url()}#messages")
 
 
 def _download(fichier, *, nom: str, content_type: str):

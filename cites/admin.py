@@ -5,15 +5,26 @@ schools) use autocompletion, never a giant select. Changing a cité's label year
 through `cite_set_annee_label`, so that it is kept as corrected on later imports.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Count, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from cites.models import (
     CiteEducative,
     Commune,
     CommuneRattachee,
+    ConventionCadre,
     Departement,
     Epci,
     Etablissement,
@@ -21,9 +32,19 @@ from cites.models import (
     EvenementLabel,
     Qpv,
     Region,
+    RevueProjet,
     Suggestion,
 )
-from cites.services import SUGGESTION_CLOSED, cite_set_annee_label, suggestion_close, suggestion_close_check
+from cites.services import (
+    SUGGESTION_CLOSED,
+    cite_prolong,
+    cite_record_convention,
+    cite_record_revue,
+    cite_renew,
+    cite_set_annee_label,
+    suggestion_close,
+    suggestion_close_check,
+)
 
 admin.site.site_header = "Administration du portail des cités éducatives"
 admin.site.site_title = "Cités éducatives — administration"
@@ -200,8 +221,130 @@ class EtablissementQpvAdmin(admin.ModelAdmin):
 
 class EvenementLabelInline(admin.TabularInline):
     model = EvenementLabel
-    fields = ("type", "annee", "date", "reference_decision", "description")
+    fields = ("type", "annee", "date", "reference_decision", "fin_financement", "description")
     extra = 0
+
+
+# --- After the label: forms of the records agents add on a cité (services do the writing) ---
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProlongationForm(forms.Form):
+    fin_financement = forms.DateField(label="Nouvelle fin de la période de financement", widget=DATE)
+    date = forms.DateField(label="Date de la décision", widget=DATE)
+    reference_decision = forms.CharField(label="Référence de la décision", max_length=200)
+    description = forms.CharField(
+        label="Commentaire (publié dans l'historique)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RenouvellementForm(forms.Form):
+    date = forms.DateField(label="Date de la décision", widget=DATE)
+    reference_decision = forms.CharField(label="Référence de la décision", max_length=200)
+    fin_financement = forms.DateField(
+        label="Nouvelle fin de la période de financement",
+        required=False,
+        widget=DATE,
+        help_text="Si la décision en fixe une.",
+    )
+    description = forms.CharField(
+        label="Commentaire (publié dans l'historique)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ConventionForm(forms.Form):
+    date_signature = forms.DateField(label="Date de signature", widget=DATE)
+    description = forms.CharField(
+        label="Objet", required=False, max_length=500, help_text="Par exemple : avenant n° 1."
+    )
+    document = forms.FileField(label="Convention signée (PDF, 10 Mo au plus)", required=False)
+    document_public = forms.BooleanField(
+        label="Publier la convention sur la page de la cité", required=False, initial=True
+    )
+
+
+class RevueForm(forms.Form):
+    date = forms.DateField(label="Date de la revue de projet", widget=DATE)
+    resume = forms.CharField(label="Synthèse (publiée)", widget=forms.Textarea(attrs={"rows": 6}))
+    document = forms.FileField(label="Document de la revue (PDF, 10 Mo au plus)", required=False)
+    document_public = forms.BooleanField(
+        label="Publier le document sur la page de la cité",
+        required=False,
+        help_text="Vérifiez d'abord qu'il ne contient pas de données personnelles.",
+    )
+
+
+@dataclass(frozen=True)
+class Suivi:
+    titre: str
+    form: type[forms.Form]
+    service: Callable
+    succes: str
+
+
+SUIVIS = {
+    "prolongation": Suivi(
+        "Enregistrer une prolongation",
+        ProlongationForm,
+        cite_prolong,
+        "Prolongation enregistrée : la cité est prolongée.",
+    ),
+    "renouvellement": Suivi(
+        "Enregistrer le renouvellement du label", RenouvellementForm, cite_renew, "Renouvellement du label enregistré."
+    ),
+    "convention": Suivi(
+        "Enregistrer la convention-cadre", ConventionForm, cite_record_convention, "Convention-cadre enregistrée."
+    ),
+    "revue": Suivi("Enregistrer une revue de projet", RevueForm, cite_record_revue, "Revue de projet enregistrée."),
+}
+
+
+def _form_add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class DocumentInline(admin.TabularInline):
+    """Read-only list of a cité's records: added through the forms above, removable by agents."""
+
+    extra = 0
+
+    # Whoever may see or change the cité may see or remove its records (no separate permission).
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("cites.view_citeeducative") or request.user.has_perm("cites.change_citeeducative")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("cites.change_citeeducative")
+
+    @admin.display(description="document")
+    def lien_document(self, obj) -> str:
+        if not obj.document:
+            return "—"
+        type_ = "convention" if isinstance(obj, ConventionCadre) else "revue"
+        url = reverse("admin:cites_citeeducative_document", args=[obj.cite_id, type_, obj.pk])
+        return format_html('<a href="{}">Ouvrir le PDF</a>', url)
+
+
+class ConventionCadreInline(DocumentInline):
+    model = ConventionCadre
+    fields = ("date_signature", "description", "lien_document", "document_public", "enregistre_par")
+    readonly_fields = fields
+
+
+class RevueProjetInline(DocumentInline):
+    model = RevueProjet
+    fields = ("annee", "date", "resume", "lien_document", "document_public", "enregistre_par")
+    readonly_fields = fields
 
 
 @admin.register(CiteEducative)
@@ -212,7 +355,7 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("nom",)}
     autocomplete_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
     readonly_fields = SOURCE_FIELDS
-    inlines = [EvenementLabelInline]
+    inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline]
     fieldsets = (
         (None, {"fields": ("nom", "slug", "identifiant", "statut", "publiee")}),
         (
@@ -240,6 +383,69 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
             cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)
             obj.refresh_from_db(fields=["annee_label", "annee_label_deduite"])
 
+    def get_urls(self):
+        vue = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/suivi/<str:suivi>/", vue(self.suivi_view), name="cites_citeeducative_suivi"),
+            path(
+                "<path:object_id>/document/<str:type>/<int:pk>/",
+                vue(self.document_view),
+                name="cites_citeeducative_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        obj = kwargs.get("obj")
+        if obj is not None and self.has_change_permission(request, obj):
+            context["suivis"] = [
+                (reverse("admin:cites_citeeducative_suivi", args=[obj.pk, cle]), suivi.titre)
+                for cle, suivi in SUIVIS.items()
+            ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def suivi_view(self, request, object_id, suivi):
+        """Record a prolongation, the renewal, the convention-cadre or a revue de projet."""
+        cite = self.get_object(request, unquote(object_id))
+        definition = SUIVIS.get(suivi)
+        if cite is None or definition is None:
+            raise Http404("Cité ou formulaire introuvable")
+        if not self.has_change_permission(request, cite):
+            raise PermissionDenied
+        form = definition.form(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                definition.service(cite=cite, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_add_errors(form, error)
+            else:
+                self.message_user(request, definition.succes, messages.SUCCESS)
+                return redirect("admin:cites_citeeducative_change", cite.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{definition.titre} — {cite.nom}",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "original": cite,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/cites/citeeducative/suivi.html", context)
+
+    def document_view(self, request, object_id, type, pk):
+        """Any document of a cité, public or not, for those who may see the cité in the admin."""
+        cite = self.get_object(request, unquote(object_id))
+        model = {"convention": ConventionCadre, "revue": RevueProjet}.get(type)
+        if cite is None or model is None or not self.has_view_permission(request, cite):
+            raise Http404("Document introuvable")
+        record = model.objects.filter(cite=cite, pk=pk).exclude(document="").first()
+        if record is None:
+            raise Http404("Document introuvable")
+        try:
+            return FileResponse(record.document.open("rb"), content_type="application/pdf")
+        except FileNotFoundError:
+            raise Http404("Document introuvable") from None
+
 
 @admin.register(EvenementLabel)
 class EvenementLabelAdmin(admin.ModelAdmin):
@@ -248,6 +454,38 @@ class EvenementLabelAdmin(admin.ModelAdmin):
     list_select_related = ("cite",)
     search_fields = ("cite__nom", "cite__identifiant", "reference_decision", "description")
     autocomplete_fields = ("cite",)
+
+
+class SuiviAdmin(admin.ModelAdmin):
+    """Conventions and revues of every cité, read-only: they are recorded from the cité's page."""
+
+    list_select_related = ("cite",)
+    autocomplete_fields = ("cite",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="document", boolean=True)
+    def a_document(self, obj) -> bool:
+        return bool(obj.document)
+
+
+@admin.register(ConventionCadre)
+class ConventionCadreAdmin(SuiviAdmin):
+    list_display = ("cite", "date_signature", "description", "a_document", "document_public")
+    list_filter = ("document_public", "date_signature")
+    search_fields = ("cite__nom", "description")
+    date_hierarchy = "date_signature"
+
+
+@admin.register(RevueProjet)
+class RevueProjetAdmin(SuiviAdmin):
+    list_display = ("cite", "annee", "date", "a_document", "document_public")
+    list_filter = ("annee", "document_public")
+    search_fields = ("cite__nom", "resume")
 
 
 class SuggestionCloseForm(forms.ModelForm):

@@ -9,7 +9,7 @@ class CitesConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
-        from cites.models import CiteEducative, EvenementLabel
+        from cites.models import CiteEducative, ConventionCadre, EvenementLabel, RevueProjet
         from cites.search import on_connection_created, register_sqlite_function
         from cites.signals import connect_cache_invalidation
 
@@ -23,9 +23,12 @@ class CitesConfig(AppConfig):
         connect_cache_invalidation(
             CiteEducative,
             EvenementLabel,
+            ConventionCadre,
+            RevueProjet,
             m2m_through=[
                 CiteEducative.communes.through,
                 CiteEducative.qpvs.through,
                 CiteEducative.etablissements.through,
+                EvenementLabel.communes.through,
             ],
         )

@@ -1,5 +1,6 @@
 """Territory reference data (INSEE COG, QPV, annuaire de l'éducation) and the labelled cités."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -195,6 +196,7 @@ class CiteEducative(Source):
         LABELLISEE = "labellisee", "labellisée"
         PROLONGEE = "prolongee", "prolongée"
         ETENDUE = "etendue", "étendue"
+        RENOUVELEE = "renouvelee", "renouvelée"
         TERMINEE = "terminee", "arrivée à terme"
 
     identifiant = models.CharField(
@@ -246,12 +248,13 @@ class CiteEducative(Source):
 
 
 class EvenementLabel(models.Model):
-    """A step of a cité's label history: label, extension, prolongation, end."""
+    """A step of a cité's label history: label, extension, prolongation, renewal, end."""
 
     class Type(models.TextChoices):
         LABEL = "label", "labellisation"
         EXTENSION = "extension", "extension du périmètre"
         PROLONGATION = "prolongation", "prolongation"
+        RENOUVELLEMENT = "renouvellement", "renouvellement du label"
         FIN = "fin", "fin du label"
 
     cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="evenements")
@@ -260,6 +263,20 @@ class EvenementLabel(models.Model):
     date = models.DateField(null=True, blank=True, help_text="Date de la décision, quand elle est connue.")
     reference_decision = models.CharField("référence de la décision", max_length=200, blank=True)
     description = models.TextField(blank=True)
+    fin_financement = models.DateField(
+        "fin du financement décidée",
+        null=True,
+        blank=True,
+        help_text="Pour une prolongation ou un renouvellement : la nouvelle fin de la période de financement.",
+    )
+    communes = models.ManyToManyField(
+        Commune,
+        related_name="evenements_label",
+        blank=True,
+        verbose_name="communes ajoutées",
+        help_text="Pour une extension : les communes ajoutées au périmètre (les imports de la liste ANCT les "
+        "conservent).",
+    )
 
     class Meta:
         ordering = ["annee", "date", "pk"]
@@ -268,6 +285,77 @@ class EvenementLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.annee}"
+
+
+def documents_storage():
+    """Documents of the cités (conventions, revues de projet): in the private storage, outside
+    every public folder. The public page links only to those marked public, served by
+    `views.cite_document` once it has checked that the cité is published."""
+    from django.core.files.storage import storages
+
+    return storages["prive"]
+
+
+class ConventionCadre(models.Model):
+    """The convention-cadre signed by the State and the collectivité after the label."""
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="conventions")
+    date_signature = models.DateField("date de signature")
+    description = models.TextField("objet", blank=True, help_text="Par exemple : convention initiale, avenant n° 1.")
+    document = models.FileField(
+        "convention signée (PDF)", storage=documents_storage, upload_to="cites/conventions/%Y/", blank=True
+    )
+    document_public = models.BooleanField(
+        "document publié",
+        default=True,
+        help_text="Une convention signée est un document administratif communicable : elle est publiée sur la "
+        "page de la cité, sauf décision contraire.",
+    )
+    enregistre_le = models.DateTimeField("enregistrée le", auto_now_add=True)
+    enregistre_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date_signature", "pk"]
+        verbose_name = "convention-cadre"
+        verbose_name_plural = "conventions-cadres"
+
+    def __str__(self) -> str:
+        return f"Convention-cadre du {self.date_signature:%d/%m/%Y} — {self.cite}"
+
+
+class RevueProjet(models.Model):
+    """The yearly revue de projet of a cité: its date, a summary and the document presented."""
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="revues")
+    annee = models.PositiveSmallIntegerField("année")
+    date = models.DateField()
+    resume = models.TextField("synthèse")
+    document = models.FileField(
+        "document de la revue (PDF)", storage=documents_storage, upload_to="cites/revues/%Y/", blank=True
+    )
+    document_public = models.BooleanField(
+        "document publié",
+        default=False,
+        help_text="Cochez pour le publier sur la page de la cité (vérifiez qu'il ne contient pas de données "
+        "personnelles). La synthèse est toujours publiée.",
+    )
+    enregistre_le = models.DateTimeField("enregistrée le", auto_now_add=True)
+    enregistre_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["annee", "pk"]
+        verbose_name = "revue de projet"
+        verbose_name_plural = "revues de projet"
+        constraints = [models.UniqueConstraint(fields=["cite", "annee"], name="revue_projet_une_par_an")]
+
+    def __str__(self) -> str:
+        return f"Revue de projet {self.annee} — {self.cite}"
 
 
 class Suggestion(models.Model):

@@ -3,12 +3,25 @@
 Every function runs a fixed number of queries whatever the number of cités.
 """
 
+import datetime
 from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 
-from cites.models import CiteEducative, Commune, Departement, EducationPrioritaire, Etablissement, Qpv, Region
+from cites.models import (
+    CiteEducative,
+    Commune,
+    ConventionCadre,
+    Departement,
+    EducationPrioritaire,
+    Etablissement,
+    EvenementLabel,
+    Qpv,
+    Region,
+    RevueProjet,
+)
 from cites.search import SearchFold, search_fold_text, search_words
 
 QPV_GENERATION = 2024
@@ -85,10 +98,90 @@ def cite_filter_choices() -> dict:
 
 
 def cite_get_published(*, slug: str) -> CiteEducative:
-    """A published cité with its communes and label events (raises DoesNotExist)."""
-    cite = _published().prefetch_related(_prefetch_communes(), "evenements").get(slug=slug)
+    """A published cité with its communes, label events and `historique` (raises DoesNotExist)."""
+    cite = (
+        _published()
+        .annotate(
+            _a_conventions=Exists(ConventionCadre.objects.filter(cite=OuterRef("pk"))),
+            _a_revues=Exists(RevueProjet.objects.filter(cite=OuterRef("pk"))),
+        )
+        .prefetch_related(_prefetch_communes(), "evenements")
+        .get(slug=slug)
+    )
     cite_attach_territoires(cites=[cite])
+    # Conventions and revues are read only when the cité has some: no query for most cités.
+    cite.historique = cite_historique(
+        cite=cite,
+        evenements=list(cite.evenements.all()),
+        conventions=list(cite.conventions.all()) if cite._a_conventions else [],
+        revues=list(cite.revues.all()) if cite._a_revues else [],
+    )
     return cite
+
+
+@dataclass(frozen=True)
+class EtapeHistorique:
+    """One line of a cité's public label history: a decision, the convention-cadre or a revue."""
+
+    type: str  # an EvenementLabel.Type, "convention" or "revue"
+    titre: str
+    annee: int
+    date: datetime.date | None = None
+    reference_decision: str = ""
+    fin_financement: datetime.date | None = None
+    description: str = ""
+    document_url: str = ""
+
+
+def _document_url(*, cite: CiteEducative, type: str, record) -> str:
+    if not (record.document and record.document_public):
+        return ""
+    return reverse("cites:document", kwargs={"slug": cite.slug, "type": type, "pk": record.pk})
+
+
+def cite_historique(
+    *,
+    cite: CiteEducative,
+    evenements: list[EvenementLabel],
+    conventions: list[ConventionCadre],
+    revues: list[RevueProjet],
+) -> list[EtapeHistorique]:
+    """Label events, conventions and revues of `cite` in one chronological list (no query).
+
+    Documents are linked only when an agent marked them public."""
+    lignes = []
+    for rang, evenement in enumerate(evenements):
+        etape = EtapeHistorique(
+            type=evenement.type,
+            titre=evenement.get_type_display(),
+            annee=evenement.annee,
+            date=evenement.date,
+            reference_decision=evenement.reference_decision,
+            fin_financement=evenement.fin_financement,
+            description=evenement.description,
+        )
+        lignes.append(((evenement.annee, evenement.date or datetime.date(evenement.annee, 1, 1), 0, rang), etape))
+    for rang, convention in enumerate(conventions):
+        etape = EtapeHistorique(
+            type="convention",
+            titre="Signature de la convention-cadre",
+            annee=convention.date_signature.year,
+            date=convention.date_signature,
+            description=convention.description,
+            document_url=_document_url(cite=cite, type="convention", record=convention),
+        )
+        lignes.append(((etape.annee, etape.date, 1, rang), etape))
+    for rang, revue in enumerate(revues):
+        etape = EtapeHistorique(
+            type="revue",
+            titre=f"Revue de projet {revue.annee}",
+            annee=revue.annee,
+            date=revue.date,
+            description=revue.resume,
+            document_url=_document_url(cite=cite, type="revue", record=revue),
+        )
+        lignes.append(((revue.annee, revue.date, 2, rang), etape))
+    return [etape for _, etape in sorted(lignes, key=lambda ligne: ligne[0])]
 
 
 ETABLISSEMENT_TYPES = {"Ecole": "Écoles", "Collège": "Collèges", "Lycée": "Lycées"}

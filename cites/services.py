@@ -1,14 +1,17 @@
 """Writes on the cités and their reference data (business rules; views, admin and commands call these)."""
 
+import datetime
 import hashlib
+import os
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from cites.models import CiteEducative, EvenementLabel, Suggestion
+from cites.models import CiteEducative, ConventionCadre, EvenementLabel, RevueProjet, Suggestion
 
 
 @transaction.atomic
@@ -43,6 +46,233 @@ def cite_set_annee_label(*, cite: CiteEducative, annee: int, user: AbstractBaseU
             evenement.description = "Labellisation."
         evenement.save(update_fields=["annee", "description"])
     return cite
+
+
+# --- After the label: prolongations, convention-cadre, revues de projet, renewal -------------
+
+DOCUMENT_TAILLE_MAX = 10 * 1024 * 1024
+
+
+def _user_or_none(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def _date_fr(value: datetime.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def _document_check(document) -> None:
+    """A published document is a PDF, checked by its content and not its name, of 10 MB at most."""
+    nom = os.path.basename(getattr(document, "name", "") or "document")
+    if document.size == 0:
+        raise ValidationError({"document": f"Le fichier « {nom} » est vide."})
+    if document.size > DOCUMENT_TAILLE_MAX:
+        raise ValidationError({"document": f"Le fichier « {nom} » dépasse la taille maximale de 10 Mo."})
+    document.seek(0)
+    debut = document.read(1024)
+    document.seek(0)
+    if b"%PDF-" not in debut:
+        raise ValidationError(
+            {"document": f"Le contenu du fichier « {nom} » n'est pas celui d'un PDF, quel que soit son nom."}
+        )
+
+
+def _record_save(*, record, document, nom: str, user) -> None:
+    """full_clean and save `record`, storing `document` (checked first) under `nom`; the stored
+    file is removed again when the record cannot be saved."""
+    if document is not None:
+        _document_check(document)
+        record.document.save(nom, document, save=False)
+    try:
+        record.full_clean(exclude=["document"])
+        if _user_or_none(user) is not None:
+            record._history_user = user
+        record.save()
+    except Exception:
+        if document is not None:
+            record.document.delete(save=False)
+        raise
+
+
+def _check_decision(*, cite: CiteEducative, type: str, date: datetime.date, reference_decision: str) -> dict:
+    errors = {}
+    if not reference_decision:
+        errors["reference_decision"] = "Indiquez la référence de la décision."
+    elif EvenementLabel.objects.filter(cite=cite, type=type, reference_decision=reference_decision).exists():
+        errors["reference_decision"] = (
+            f"Une {EvenementLabel.Type(type).label} de référence « {reference_decision} » est déjà enregistrée "
+            "pour cette cité."
+        )
+    if date > timezone.localdate():
+        errors["date"] = "La date de la décision ne peut pas être dans le futur."
+    return errors
+
+
+def _check_new_end(*, cite: CiteEducative, fin_financement: datetime.date | None, date: datetime.date) -> dict:
+    if fin_financement is None:
+        return {}
+    if cite.fin_financement is not None and fin_financement <= cite.fin_financement:
+        return {
+            "fin_financement": "La nouvelle fin du financement doit être postérieure à la fin actuelle "
+            f"({_date_fr(cite.fin_financement)})."
+        }
+    if fin_financement <= date:
+        return {"fin_financement": "La nouvelle fin du financement doit être postérieure à la date de la décision."}
+    return {}
+
+
+def _cite_save_with_history(*, cite: CiteEducative, user, reason: str, fields: list[str]) -> None:
+    cite.full_clean(validate_unique=False)
+    if _user_or_none(user) is not None:
+        cite._history_user = user
+    cite._change_reason = reason
+    cite.save(update_fields=fields)
+
+
+@transaction.atomic
+def cite_prolong(
+    *,
+    cite: CiteEducative,
+    fin_financement: datetime.date,
+    date: datetime.date,
+    reference_decision: str,
+    description: str = "",
+    user: AbstractBaseUser | None = None,
+) -> EvenementLabel:
+    """Prolong a cité's funding to `fin_financement`: the cité becomes « prolongée » and its
+    history gets a prolongation event (date and reference of the decision)."""
+    cite = CiteEducative.objects.select_for_update().get(pk=cite.pk)
+    reference_decision = (reference_decision or "").strip()
+    errors = _check_decision(
+        cite=cite, type=EvenementLabel.Type.PROLONGATION, date=date, reference_decision=reference_decision
+    )
+    if fin_financement is None:
+        errors["fin_financement"] = "Indiquez la nouvelle fin de la période de financement."
+    else:
+        errors.update(_check_new_end(cite=cite, fin_financement=fin_financement, date=date))
+    if errors:
+        raise ValidationError(errors)
+    evenement = EvenementLabel(
+        cite=cite,
+        type=EvenementLabel.Type.PROLONGATION,
+        annee=date.year,
+        date=date,
+        reference_decision=reference_decision,
+        fin_financement=fin_financement,
+        description=description.strip(),
+    )
+    evenement.full_clean()
+    evenement.save()
+    cite.fin_financement = fin_financement
+    cite.statut = CiteEducative.Statut.PROLONGEE
+    _cite_save_with_history(
+        cite=cite,
+        user=user,
+        reason=f"Prolongation jusqu'au {_date_fr(fin_financement)} ({reference_decision})",
+        fields=["fin_financement", "statut"],
+    )
+    return evenement
+
+
+@transaction.atomic
+def cite_renew(
+    *,
+    cite: CiteEducative,
+    date: datetime.date,
+    reference_decision: str,
+    fin_financement: datetime.date | None = None,
+    description: str = "",
+    user: AbstractBaseUser | None = None,
+) -> EvenementLabel:
+    """Renew a cité's label (after its three years): a renewal event, the cité « renouvelée »,
+    and the new end of its funding when the decision gives one."""
+    cite = CiteEducative.objects.select_for_update().get(pk=cite.pk)
+    reference_decision = (reference_decision or "").strip()
+    errors = _check_decision(
+        cite=cite, type=EvenementLabel.Type.RENOUVELLEMENT, date=date, reference_decision=reference_decision
+    )
+    errors.update(_check_new_end(cite=cite, fin_financement=fin_financement, date=date))
+    if cite.annee_label is not None and date.year < cite.annee_label:
+        errors["date"] = f"Le renouvellement ne peut pas précéder le label ({cite.annee_label})."
+    if errors:
+        raise ValidationError(errors)
+    evenement = EvenementLabel(
+        cite=cite,
+        type=EvenementLabel.Type.RENOUVELLEMENT,
+        annee=date.year,
+        date=date,
+        reference_decision=reference_decision,
+        fin_financement=fin_financement,
+        description=description.strip(),
+    )
+    evenement.full_clean()
+    evenement.save()
+    fields = ["statut"]
+    cite.statut = CiteEducative.Statut.RENOUVELEE
+    if fin_financement is not None:
+        cite.fin_financement = fin_financement
+        fields.append("fin_financement")
+    _cite_save_with_history(
+        cite=cite, user=user, reason=f"Renouvellement du label ({reference_decision})", fields=fields
+    )
+    return evenement
+
+
+@transaction.atomic
+def cite_record_convention(
+    *,
+    cite: CiteEducative,
+    date_signature: datetime.date,
+    document=None,
+    document_public: bool = True,
+    description: str = "",
+    user: AbstractBaseUser | None = None,
+) -> ConventionCadre:
+    """Record the signed convention-cadre of a cité (or an amendment), with its PDF when given."""
+    cite = CiteEducative.objects.select_for_update().get(pk=cite.pk)
+    if date_signature is not None and date_signature > timezone.localdate():
+        raise ValidationError({"date_signature": "La date de signature ne peut pas être dans le futur."})
+    convention = ConventionCadre(
+        cite=cite,
+        date_signature=date_signature,
+        description=description.strip(),
+        document_public=document_public,
+        enregistre_par=_user_or_none(user),
+    )
+    _record_save(record=convention, document=document, nom=f"convention-{cite.slug}-{date_signature}.pdf", user=user)
+    return convention
+
+
+@transaction.atomic
+def cite_record_revue(
+    *,
+    cite: CiteEducative,
+    date: datetime.date,
+    resume: str,
+    document=None,
+    document_public: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> RevueProjet:
+    """Record the yearly revue de projet of a cité. Recording the revue of a year that already has
+    one corrects it (date, summary, and the document when a new one is given)."""
+    cite = CiteEducative.objects.select_for_update().get(pk=cite.pk)
+    resume = (resume or "").strip()
+    if date is not None and date > timezone.localdate():
+        raise ValidationError({"date": "La date de la revue ne peut pas être dans le futur."})
+    revue = RevueProjet.objects.filter(cite=cite, annee=date.year).first() if date else None
+    ancien = ""
+    if revue is None:
+        revue = RevueProjet(cite=cite, annee=date.year if date else None, enregistre_par=_user_or_none(user))
+    elif document is not None and revue.document:
+        ancien = revue.document.name
+    revue.date = date
+    revue.resume = resume
+    revue.document_public = document_public
+    _record_save(record=revue, document=document, nom=f"revue-{cite.slug}-{revue.annee}.pdf", user=user)
+    if ancien and ancien != revue.document.name:
+        storage = revue.document.storage
+        transaction.on_commit(lambda: storage.delete(ancien))
+    return revue
 
 
 # --- "Proposer une correction" ---------------------------------------------------------------

@@ -8,6 +8,11 @@ urlpatterns = [
     path("cites/", views.cite_list, name="liste"),
     path("cites/<slug:slug>/", views.cite_detail, name="detail"),
     path("cites/<slug:slug>/corriger/", views.cite_suggestion, name="corriger"),
+    path(
+        "cites/<slug:slug>/documents/<str:type>-<int:pk>.pdf",
+        views.cite_document,
+        name="document",
+    ),
     path("statistiques/", views.statistiques, name="statistiques"),
     path("carte/", views_donnees.carte, name="carte"),
     path("donnees/", views_donnees.donnees_page, name="donnees"),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -12,7 +12,7 @@ from cites.cache import cache_public_page
 from cites.charts import bar_chart
 from cites.extensions import cite_detail_extra_context
 from cites.forms import CiteFilterForm, SuggestionForm
-from cites.models import CiteEducative, Suggestion
+from cites.models import CiteEducative, ConventionCadre, RevueProjet, Suggestion
 from cites.services import suggestion_create, suggestion_rate_limited
 
 CITES_PAR_PAGE = 20
@@ -84,6 +84,26 @@ def cite_detail(request, slug):
             **cite_detail_extra_context(request=request, cite=cite),
         },
     )
+
+
+DOCUMENTS = {"convention": ConventionCadre, "revue": RevueProjet}
+
+
+def cite_document(request, slug, type, pk):
+    """A document of a published cité's history (convention-cadre, revue de projet), only when
+    an agent marked it public; it is kept in the private storage and never served otherwise."""
+    model = DOCUMENTS.get(type)
+    if model is None:
+        raise Http404("Document introuvable")
+    record = get_object_or_404(
+        model.objects.exclude(document=""), pk=pk, cite__slug=slug, cite__publiee=True, document_public=True
+    )
+    try:
+        fichier = record.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("Document introuvable") from None
+    nom = f"{type}-{slug}-{record.date_signature if type == 'convention' else record.annee}.pdf"
+    return FileResponse(fichier, content_type="application/pdf", filename=nom)
 
 
 @cache_public_page

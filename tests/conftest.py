@@ -45,10 +45,15 @@ def _clear_cache():
     cache.clear()
 
 
+def _flushes(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction"))
+
+
 def pytest_collection_modifyitems(config, items):
-    # Browser tests use a live server and flush the database when they end: run them last,
+    # Browser tests and transactional tests flush the database when they end: run them last,
     # so that the reference data loaded once stays for every other test.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None, _flushes(item)))
 
 
 def pytest_configure(config):

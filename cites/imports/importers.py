@@ -493,11 +493,20 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
                 default_change_reason=CHANGE_REASON,
             )
         cites = {cite.identifiant: cite for cite in CiteEducative.objects.filter(identifiant__in=list(lues))}
+        # Communes added by an extension decided on the portal are not in the ANCT file yet: keep them.
+        ajoutees: dict[int, set[int]] = defaultdict(set)
+        for cite_id, commune_id in EvenementLabel.communes.through.objects.filter(
+            evenementlabel__type=EvenementLabel.Type.EXTENSION
+        ).values_list("evenementlabel__cite_id", "commune_id"):
+            ajoutees[cite_id].add(commune_id)
         changed = m2m_sync(
             through=CiteEducative.communes.through,
             left="citeeducative_id",
             right="commune_id",
-            wanted={cites[identifiant].pk: lue.commune_ids for identifiant, lue in lues.items()},
+            wanted={
+                cites[identifiant].pk: set(lue.commune_ids) | ajoutees[cites[identifiant].pk]
+                for identifiant, lue in lues.items()
+            },
         )
         ecriture.mark_updated(cite.identifiant for cite in cites.values() if cite.pk in changed)
         ecriture.mark_updated(_label_events_sync(cites=list(cites.values())))

@@ -58,3 +58,30 @@ def pdf():
 @pytest.fixture
 def groupes(db):
     return {g.name: g for g in Group.objects.all()}
+
+
+@pytest.fixture
+def porteur_lyon(db):
+    return helpers.porteur(email="porteur@lyon.fr", commune="69123")
+
+
+@pytest.fixture
+def deposee(candidature, porteur, django_capture_on_commit_callbacks):
+    """The Toulouse candidature (Occitanie), complete and filed through the services."""
+    from candidatures import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.candidature_submit(candidature=candidature, actor=porteur)
+    candidature.refresh_from_db()
+    return candidature
+
+
+@pytest.fixture
+def connecter(client):
+    """Log a user in on the test client and return it."""
+
+    def _connecter(user):
+        client.force_login(user)
+        return client
+
+    return _connecter

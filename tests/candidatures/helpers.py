@@ -48,6 +48,7 @@ def ensure_groupes_et_appels() -> None:
     if not AppelAProjets.objects.exists() or not Group.objects.filter(name=GROUPE_AGENTS_REGIONAUX).exists():
         migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
         migration.creer(apps, None)
+        importlib.import_module("candidatures.migrations.0004_permissions_des_agents").accorder(apps, None)
 
 
 def appel_permanent() -> AppelAProjets:
@@ -216,3 +217,60 @@ def remplir(*, candidature: Candidature, user, qpv: str | None = None, rep_plus:
 def candidature_complete(*, user, appel: AppelAProjets, **kwargs) -> Candidature:
     candidature = services.candidature_create(user=user, appel=appel)
     return remplir(candidature=candidature, user=user, **kwargs)
+
+
+# --- Instruction (issue 4) -------------------------------------------------------------------
+
+
+def placer(candidature: Candidature, etat: str) -> Candidature:
+    """Test set-up only: put a candidature in a state (the application goes through candidature_transition)."""
+    from django.utils import timezone
+
+    Candidature.objects.filter(pk=candidature.pk).update(
+        etat=etat, reference=candidature.reference or f"CE-2099-{candidature.pk:04d}", depose_le=timezone.now()
+    )
+    candidature.refresh_from_db()
+    return candidature
+
+
+def evaluer_tout(*, candidature: Candidature, agent, appreciation: str = "conforme") -> None:
+    from candidatures import instruction
+
+    instruction.evaluations_save(
+        candidature=candidature,
+        agent=agent,
+        saisies=[(c, appreciation, "Vu.") for c in candidature.appel.criteres.all()],
+    )
+
+
+def candidatures_en_masse(*, user, appel: AppelAProjets, nombre: int, prefixe: str, etat: str = "deposee") -> list:
+    """Many filed candidatures at once (bulk, for list and export measures), each with its deposit event."""
+    from django.utils import timezone
+
+    from candidatures.models import EvenementCandidature
+
+    collectivite = user.profil_porteur.collectivite
+    now = timezone.now()
+    objets = Candidature.objects.bulk_create(
+        [
+            Candidature(
+                appel=appel,
+                collectivite=collectivite,
+                cree_par=user,
+                etat=etat,
+                reference=f"CE-{prefixe}-{i:05d}",
+                depose_le=now,
+                titre=f"Projet {prefixe} n° {i}",
+                verifications="conforme",
+            )
+            for i in range(nombre)
+        ]
+    )
+    objets = list(Candidature.objects.filter(reference__startswith=f"CE-{prefixe}-").order_by("pk"))
+    EvenementCandidature.objects.bulk_create(
+        [EvenementCandidature(candidature=c, auteur=user, etat_avant="brouillon", etat_apres=etat) for c in objets]
+    )
+    Through = Candidature.communes.through
+    if collectivite.commune_id:
+        Through.objects.bulk_create([Through(candidature_id=c.pk, commune_id=collectivite.commune_id) for c in objets])
+    return objets

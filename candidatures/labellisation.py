@@ -1,0 +1,467 @@
+"""The label decision: « labellisée » publishes the cité the candidature describes.
+
+Either it creates the `CiteEducative` (communes, QPVs, schools, collège chef de file, partner
+network and actions of the candidature), published at once; or, when the candidature names a
+cité to extend (`cite_etendue`), it adds the candidature's territory, partners and actions to
+that cité with an *extension* event. Either way the candidature keeps a link to its cité.
+
+`effet_labellisation` is the side effect of the transition avis émis → labellisée
+(`services.EFFETS`): it runs inside the transition's transaction, with the candidature locked.
+`candidature_labelliser` is idempotent: once the candidature is linked to its cité, a second
+call changes nothing.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from candidatures.models import Candidature, FicheAction
+from cites.cache import public_cache_invalidate
+from cites.models import CiteEducative, EvenementLabel
+from cites.search import search_fold_text
+from partenaires.models import Action, Famille, LienPartenaire, Partenaire
+
+
+@dataclass
+class ResultatLabellisation:
+    cite: CiteEducative
+    creee: bool = False  # a new cité (else an extension of an existing one)
+    deja_faite: bool = False  # a second call: nothing changed
+    communes_ajoutees: list = field(default_factory=list)
+    actions_creees: int = 0
+    partenaires_lies: int = 0
+    fiches_ignorees: list[str] = field(default_factory=list)  # fiches that cannot make a public action
+
+
+# --- Partners named in the fiches action ----------------------------------------------------
+
+# Words that place a partner in one of the seven families when a fiche names several families
+# (or none). The longest matching word wins: « médiathèque » is a cultural place, not a
+# « médiat(eur) social ».
+MOTS_FAMILLES: dict[str, tuple[str, ...]] = {
+    Famille.MAISON: (r"parent", r"famille", r"voisin", r"habitant", r"fcpe\b", r"peep\b"),
+    Famille.ETAT: (
+        r"caf\b",
+        r"prefecture",
+        r"prefet",
+        r"etat\b",
+        r"drajes\b",
+        r"dasen\b",
+        r"education nationale",
+        r"rectorat",
+        r"academie",
+        r"france travail",
+        r"pole emploi",
+        r"ars\b",
+        r"police",
+        r"gendarmerie",
+        r"pjj\b",
+        r"protection judiciaire",
+    ),
+    Famille.CULTURE: (
+        r"mediatheque",
+        r"bibliotheque",
+        r"ludotheque",
+        r"musee",
+        r"museum",
+        r"theatre",
+        r"conservatoire",
+        r"cinema",
+        r"spectacle",
+        r"opera",
+        r"orchestre",
+        r"scene",
+        r"numerique",
+        r"culture",
+        r"culturel",
+        r"compagnie",
+        r"artiste",
+    ),
+    Famille.COLLECTIVITES: (
+        r"mairie",
+        r"ville de",
+        r"commune\b",
+        r"conseil departemental",
+        r"conseil regional",
+        r"departement",
+        r"region\b",
+        r"metropole",
+        r"agglomeration",
+        r"communaute de communes",
+    ),
+    Famille.QUARTIER: (
+        r"medecin",
+        r"sante",
+        r"pmi\b",
+        r"pharmacie",
+        r"commercant",
+        r"commerce de",
+        r"club",
+        r"sport",
+        r"orthophon",
+        r"infirmi",
+    ),
+    Famille.SOCIAL: (
+        r"mission locale",
+        r"centre social",
+        r"centres sociaux",
+        r"mediat",
+        r"ccas\b",
+        r"maison de quartier",
+        r"maison des jeunes",
+        r"mjc\b",
+        r"prevention specialisee",
+        r"educateur",
+        r"afev\b",
+        r"social",
+    ),
+    Famille.ENTREPRISES: (
+        r"entreprise",
+        r"stage",
+        r"tuteur",
+        r"mentor",
+        r"parrain",
+        r"fondation",
+        r"cci\b",
+        r"chambre de commerce",
+        r"medef\b",
+        r"sarl\b",
+        r"sas\b",
+    ),
+}
+_MOTS = {famille: [re.compile(r"\b" + mot) for mot in mots] for famille, mots in MOTS_FAMILLES.items()}
+_ROLE = re.compile(r"^(?P<nom>.+?)\s*(?::|–|—|\s-\s)\s*(?P<role>.+)$")
+_ROLE_PARENTHESES = re.compile(r"^(?P<nom>.+?)\s*\((?P<role>[^()]+)\)\s*$")
+
+
+def partenaires_lire(texte: str) -> list[tuple[str, str]]:
+    """The (name, role) pairs of a fiche's free text: one partner per line or per « ; »;
+    « Nom : rôle », « Nom — rôle » or « Nom (rôle) »; a line without a role may list several
+    names separated by commas."""
+    lus: list[tuple[str, str]] = []
+    for ligne in re.split(r"[\n;]+", texte or ""):
+        ligne = ligne.strip().lstrip("-•*·").strip()
+        if not ligne:
+            continue
+        match = _ROLE.match(ligne) or _ROLE_PARENTHESES.match(ligne)
+        if match:
+            noms, role = [match["nom"]], match["role"]
+        else:
+            noms, role = ligne.split(","), ""
+        role = " ".join(role.split()).rstrip(" .")
+        for nom in noms:
+            nom = " ".join(nom.split()).strip(" .")
+            if nom:
+                lus.append((nom[:200], role[:300]))
+    return lus
+
+
+def famille_deviner(nom: str, *, parmi: list[str]) -> str | None:
+    """The family among `parmi` whose longest keyword appears in `nom` (None when none does)."""
+    texte = search_fold_text(nom)
+    meilleure, longueur = None, 0
+    for famille in parmi:
+        for motif in _MOTS.get(famille, ()):
+            match = motif.search(texte)
+            if match and len(match.group(0)) > longueur:
+                meilleure, longueur = famille, len(match.group(0))
+    return meilleure
+
+
+def _fiche_partenaires(fiche: FicheAction) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(name, family, role) of each partner named by the fiche, and the names no family fits."""
+    familles = [f for f in Famille.values if f in (fiche.familles_partenaires or [])]
+    classes, inclassables = [], []
+    for nom, role in partenaires_lire(fiche.partenaires):
+        if len(familles) == 1:
+            famille = familles[0]
+        elif familles:
+            famille = famille_deviner(nom, parmi=familles) or familles[0]
+        else:
+            famille = famille_deviner(nom, parmi=Famille.values)
+        if famille is None:
+            inclassables.append(nom)
+        else:
+            classes.append((nom, famille, role))
+    return classes, inclassables
+
+
+def _partenaire_get_or_create(*, nom: str, famille: str) -> Partenaire:
+    partenaire = Partenaire.objects.filter(nom__iexact=nom, famille=famille).order_by("pk").first()
+    if partenaire is None:
+        partenaire = Partenaire(nom=nom, famille=famille)
+        partenaire.full_clean()
+        partenaire.save()
+    return partenaire
+
+
+# --- The cité -------------------------------------------------------------------------------
+
+_PREFIXE_NOM = re.compile(r"^\s*cit[ée]s?\s+[ée]ducatives?\b\s*(?:de la |de l['’]|du |des |de |d['’])?", re.IGNORECASE)
+
+
+def cite_nom_from_candidature(candidature: Candidature) -> str:
+    """The cité's public name, as the ANCT list writes them (« Allonnes », « Amiens Nord »):
+    the project name without a leading « Cité éducative de », else the collectivité's name."""
+    nom = _PREFIXE_NOM.sub("", candidature.titre or "").strip(" -–—")
+    nom = nom[:1].upper() + nom[1:] if nom else candidature.collectivite.nom
+    return nom[:200]
+
+
+def _slug_unique(nom: str, *, complement: str) -> str:
+    base = slugify(nom)[:200] or "cite"
+    essais = [base]
+    if complement and slugify(complement) not in base:
+        essais.append(f"{base}-{slugify(complement)}"[:210])
+    pris = set(CiteEducative.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    for slug in essais:
+        if slug not in pris:
+            return slug
+    numero = 2
+    while f"{base}-{numero}" in pris:
+        numero += 1
+    return f"{base}-{numero}"
+
+
+def _fin_financement(candidature: Candidature, *, annee_decision: int) -> datetime.date | None:
+    """The end of the last year the candidature's budget covers (None when it has no line)."""
+    derniere = max(candidature.lignes_budget.values_list("annee", flat=True), default=None)
+    if derniere is None or derniere < annee_decision:
+        return None
+    return datetime.date(derniere, 12, 31)
+
+
+def _etablissements(candidature: Candidature) -> list:
+    etablissements = list(candidature.etablissements.all())
+    if candidature.college_chef_de_file_id and all(e.pk != candidature.college_chef_de_file_id for e in etablissements):
+        etablissements.append(candidature.college_chef_de_file)
+    return etablissements
+
+
+def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resultat: ResultatLabellisation) -> None:
+    """Partners (get or create by name and family), their links to the cité, and one public
+    action per complete fiche action of the candidature."""
+    fiches = list(candidature.fiches_action.all())
+    # A partner's link is the stronger the more actions it takes part in: 1 ponctuelle,
+    # 2 régulière, 3 or more forte.
+    actions_par_partenaire: dict[int, int] = defaultdict(int)
+    roles: dict[int, str] = {}
+    partenaires: dict[int, Partenaire] = {}
+    titres_existants = {
+        search_fold_text(t): pk for pk, t in Action.objects.filter(cite=cite).values_list("pk", "titre")
+    }
+    for fiche in fiches:
+        classes, inclassables = _fiche_partenaires(fiche)
+        lies = []
+        for nom, famille, role in classes:
+            partenaire = _partenaire_get_or_create(nom=nom, famille=famille)
+            partenaires[partenaire.pk] = partenaire
+            if partenaire not in lies:
+                lies.append(partenaire)
+                actions_par_partenaire[partenaire.pk] += 1
+            if role and not roles.get(partenaire.pk):
+                roles[partenaire.pk] = role
+        temps = fiche.temps_avant or fiche.temps_pendant or fiche.temps_apres
+        if not fiche.objectif or not temps:
+            resultat.fiches_ignorees.append(fiche.titre)
+            continue
+        existante = titres_existants.get(search_fold_text(fiche.titre))
+        if existante is not None:  # the same action, carried on by the extension
+            Action.objects.get(pk=existante).partenaires.add(*lies)
+            continue
+        description = fiche.description.strip()
+        if inclassables:
+            autres = "Autres partenaires : " + ", ".join(inclassables) + "."
+            description = f"{description}\n\n{autres}" if description else autres
+        age_min = fiche.age_min if fiche.age_min is not None else 0
+        age_max = fiche.age_max if fiche.age_max is not None else 25
+        action = Action(
+            cite=cite,
+            titre=fiche.titre,
+            objectif=fiche.objectif,
+            temps_avant=fiche.temps_avant,
+            temps_pendant=fiche.temps_pendant,
+            temps_apres=fiche.temps_apres,
+            age_min=min(age_min, age_max),
+            age_max=max(age_min, age_max),
+            existante=fiche.existante,
+            budget=fiche.budget,
+            description=description,
+            indicateurs=fiche.indicateurs,
+        )
+        action.full_clean()
+        action.save()
+        action.partenaires.set(lies)
+        titres_existants[search_fold_text(fiche.titre)] = action.pk
+        resultat.actions_creees += 1
+
+    liens = {lien.partenaire_id: lien for lien in LienPartenaire.objects.filter(cite=cite)}
+    for pk, nombre in actions_par_partenaire.items():
+        force = min(nombre, LienPartenaire.Force.FORTE)
+        lien = liens.get(pk)
+        if lien is None:
+            lien = LienPartenaire(cite=cite, partenaire=partenaires[pk], force=force, role=roles.get(pk, ""))
+            lien.full_clean()
+            lien.save()
+        elif force > lien.force or (roles.get(pk) and not lien.role):
+            lien.force = max(force, lien.force)
+            lien.role = lien.role or roles[pk]
+            lien.save(update_fields=["force", "role"])
+        resultat.partenaires_lies += 1
+
+
+def _description(candidature: Candidature, *, debut: str) -> str:
+    return f"{debut} à la suite de la candidature {candidature.reference} ({candidature.collectivite.nom})."
+
+
+def _cite_create(*, candidature: Candidature, date: datetime.date) -> ResultatLabellisation:
+    nom = cite_nom_from_candidature(candidature)
+    communes = list(candidature.communes.select_related("departement").order_by("nom"))
+    cite = CiteEducative(
+        nom=nom,
+        slug=_slug_unique(nom, complement=communes[0].nom if communes else candidature.collectivite.nom),
+        college_chef_de_file=candidature.college_chef_de_file,
+        annee_label=date.year,
+        annee_label_deduite=False,
+        statut=CiteEducative.Statut.LABELLISEE,
+        fin_financement=_fin_financement(candidature, annee_decision=date.year),
+        publiee=True,
+        source=f"Candidature {candidature.reference}",
+        importe_le=timezone.now(),
+    )
+    cite.full_clean()
+    cite._change_reason = f"Labellisation ({candidature.reference})"
+    cite.save()
+    cite.communes.set(communes)
+    cite.qpvs.set(candidature.qpvs.all())
+    cite.etablissements.set(_etablissements(candidature))
+    evenement = EvenementLabel(
+        cite=cite,
+        type=EvenementLabel.Type.LABEL,
+        annee=date.year,
+        date=date,
+        reference_decision=candidature.reference,
+        description=_description(candidature, debut="Labellisation"),
+    )
+    evenement.full_clean()
+    evenement.save()
+    resultat = ResultatLabellisation(cite=cite, creee=True, communes_ajoutees=communes)
+    _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
+    return resultat
+
+
+def _cite_extend(*, candidature: Candidature, date: datetime.date) -> ResultatLabellisation:
+    cite = CiteEducative.objects.select_for_update().get(pk=candidature.cite_etendue_id)
+    communes_avant = set(cite.communes.values_list("pk", flat=True))
+    qpvs_avant = set(cite.qpvs.values_list("pk", flat=True))
+    etablissements_avant = set(cite.etablissements.values_list("pk", flat=True))
+    communes = [c for c in candidature.communes.order_by("nom") if c.pk not in communes_avant]
+    qpvs = [q for q in candidature.qpvs.order_by("nom") if q.pk not in qpvs_avant]
+    etablissements = [e for e in _etablissements(candidature) if e.pk not in etablissements_avant]
+    cite.communes.add(*communes)
+    cite.qpvs.add(*qpvs)
+    cite.etablissements.add(*etablissements)
+    champs = ["statut"]
+    cite.statut = CiteEducative.Statut.ETENDUE
+    if cite.college_chef_de_file_id is None and candidature.college_chef_de_file_id is not None:
+        cite.college_chef_de_file = candidature.college_chef_de_file
+        champs.append("college_chef_de_file")
+    cite.full_clean(validate_unique=False)
+    cite._change_reason = f"Extension du périmètre ({candidature.reference})"
+    cite.save(update_fields=champs)
+
+    ajouts = []
+    if communes:
+        ajouts.append("Communes ajoutées : " + ", ".join(c.nom for c in communes) + ".")
+    if qpvs:
+        ajouts.append("Quartiers prioritaires ajoutés : " + ", ".join(q.nom for q in qpvs) + ".")
+    if etablissements:
+        n = len(etablissements)
+        ajouts.append(f"{n} école{'s' if n > 1 else ''} ou collège{'s' if n > 1 else ''} ajouté{'s' if n > 1 else ''}.")
+    evenement = EvenementLabel(
+        cite=cite,
+        type=EvenementLabel.Type.EXTENSION,
+        annee=date.year,
+        date=date,
+        reference_decision=candidature.reference,
+        description=" ".join([_description(candidature, debut="Extension du périmètre"), *ajouts]),
+    )
+    evenement.full_clean()
+    evenement.save()
+    # The ANCT list does not know these communes yet: the import keeps them (see cites_import).
+    evenement.communes.set(communes)
+    resultat = ResultatLabellisation(cite=cite, communes_ajoutees=communes)
+    _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
+    return resultat
+
+
+def candidature_labelliser(*, candidature: Candidature, date: datetime.date | None = None) -> ResultatLabellisation:
+    """Create or extend the cité of a candidature being labelled; links the candidature to it.
+
+    Sets `candidature.cite` on the given instance and in the database. Raises ValidationError
+    when the candidature cannot make a cité (no commune)."""
+    date = date or timezone.localdate()
+    with transaction.atomic():
+        ligne = Candidature.objects.select_for_update().only("pk", "cite_id").get(pk=candidature.pk)
+        deja = ligne.cite_id or (
+            EvenementLabel.objects.filter(
+                reference_decision=candidature.reference,
+                type__in=[EvenementLabel.Type.LABEL, EvenementLabel.Type.EXTENSION],
+            )
+            .values_list("cite_id", flat=True)
+            .first()
+            if candidature.reference
+            else None
+        )
+        if deja:
+            candidature.cite_id = deja
+            Candidature.objects.filter(pk=candidature.pk, cite__isnull=True).update(cite_id=deja)
+            return ResultatLabellisation(cite=CiteEducative.objects.get(pk=deja), deja_faite=True)
+        if not candidature.communes.exists():
+            raise ValidationError("La candidature ne compte aucune commune : la cité éducative ne peut pas être créée.")
+        if candidature.cite_etendue_id:
+            resultat = _cite_extend(candidature=candidature, date=date)
+        else:
+            resultat = _cite_create(candidature=candidature, date=date)
+        candidature.cite = resultat.cite
+        Candidature.objects.filter(pk=candidature.pk).update(cite=resultat.cite)
+        # Actions, links and partners are written one by one and send their signals; the public
+        # pages (list, cité page, map, open data) are forgotten once more on commit all the same.
+        public_cache_invalidate()
+    return resultat
+
+
+def candidature_set_cite_etendue(*, candidature: Candidature, cite: CiteEducative | None, actor) -> Candidature:
+    """An agent says which labelled cité the candidature extends (None: it creates a new one),
+    at any time before the decision."""
+    from candidatures import permissions
+    from candidatures.workflow import ETATS_FINAUX
+
+    with transaction.atomic():
+        locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
+        if not permissions.is_agent(actor) or not permissions.can_view_candidature(actor, locked):
+            raise ValidationError("Seul un agent qui instruit cette candidature peut choisir la cité étendue.")
+        if locked.etat in ETATS_FINAUX:
+            raise ValidationError(
+                f"La candidature est « {locked.get_etat_display()} » : la cité étendue ne peut plus changer."
+            )
+        locked.cite_etendue = cite
+        locked.save(update_fields=["cite_etendue", "modifie_le"])
+    candidature.cite_etendue = cite
+    return locked
+
+
+def effet_labellisation(*, candidature: Candidature, now) -> None:
+    """Side effect of avis émis → labellisée (services.EFFETS), inside the transition."""
+    from candidatures.services import TransitionRefusee
+
+    try:
+        candidature._labellisation = candidature_labelliser(candidature=candidature, date=timezone.localdate(now))
+    except ValidationError as exc:
+        raise TransitionRefusee("La cité éducative n'a pas pu être publiée :", exc.messages) from exc
