@@ -148,12 +148,3 @@ def can_be_instructeur(user, candidature: Candidature) -> bool:
 def can_message_candidature(user, candidature: Candidature) -> bool:
     """The thread opens once the candidature is filed, for its porteurs and its agents."""
     return candidature.etat != Etat.BROUILLON and bool(roles_on(user, candidature))
-
-
-def can_view_suggestion(user, suggestion) -> bool:
-    """Corrections suggested on a cité: national agents all, regional agents those of their région."""
-    if is_agent_national(user):
-        return True
-    if not is_agent_regional(user):
-        return False
-    return suggestion.cite.communes.filter(departement__region_id=agent_region_id(user)).exists()

@@ -636,17 +636,16 @@ def instructeur_list_for_candidature(*, candidature: Candidature) -> QuerySet:
 
 
 def suggestion_scope_for_agent(*, queryset, user):
-    """Corrections suggested on the cités: those of the regional agent's région, all for national agents."""
+    """Corrections suggested on the cités: a regional agent sees those of their région; access
+    itself rests on the model permissions (national agents and other staff given them see all)."""
     from cites.models import CiteEducative
 
-    if permissions.is_agent_national(user):
-        return queryset
-    if permissions.is_agent_regional(user):
+    if permissions.is_agent_regional(user) and not permissions.is_agent_national(user):
         communes = CiteEducative.communes.through.objects.filter(
             citeeducative_id=OuterRef("cite_id"), commune__departement__region_id=permissions.agent_region_id(user)
         )
         return queryset.filter(Exists(communes))
-    return queryset.none()
+    return queryset
 
 
 @dataclass

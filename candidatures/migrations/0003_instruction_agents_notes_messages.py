@@ -6,68 +6,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('candidatures', '0002_groupes_appels_criteres'),
+        ("candidatures", "0002_groupes_appels_criteres"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidature',
-            name='instructeur',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='candidatures_instruites', to=settings.AUTH_USER_MODEL, verbose_name='agent instructeur'),
+            model_name="candidature",
+            name="instructeur",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="candidatures_instruites",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="agent instructeur",
+            ),
         ),
         migrations.AddField(
-            model_name='candidature',
-            name='verifications',
-            field=models.CharField(blank=True, choices=[('conforme', 'vérifiées'), ('donnees_absentes', 'données absentes : à apprécier'), ('non_conforme', 'non conformes')], db_index=True, max_length=16, verbose_name='vérifications automatiques'),
+            model_name="candidature",
+            name="verifications",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("conforme", "vérifiées"),
+                    ("donnees_absentes", "données absentes : à apprécier"),
+                    ("non_conforme", "non conformes"),
+                ],
+                db_index=True,
+                max_length=16,
+                verbose_name="vérifications automatiques",
+            ),
         ),
         migrations.CreateModel(
-            name='JournalInstruction',
+            name="JournalInstruction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('type', models.CharField(choices=[('attribution', 'attribution'), ('evaluation', "évaluation d'un critère"), ('avis', 'avis de la région')], max_length=12)),
-                ('description', models.TextField()),
-                ('auteur', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('candidature', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journal', to='candidatures.candidature')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("attribution", "attribution"),
+                            ("evaluation", "évaluation d'un critère"),
+                            ("avis", "avis de la région"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("description", models.TextField()),
+                (
+                    "auteur",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidature",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="journal",
+                        to="candidatures.candidature",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "entrée du journal d'instruction",
-                'verbose_name_plural': "journal d'instruction",
-                'ordering': ['date', 'pk'],
+                "verbose_name": "entrée du journal d'instruction",
+                "verbose_name_plural": "journal d'instruction",
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MessageCandidature',
+            name="MessageCandidature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('de_agent', models.BooleanField(verbose_name='écrit par un agent')),
-                ('texte', models.TextField(verbose_name='message')),
-                ('envoye_le', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='envoyé le')),
-                ('auteur', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('candidature', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='candidatures.candidature')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("de_agent", models.BooleanField(verbose_name="écrit par un agent")),
+                ("texte", models.TextField(verbose_name="message")),
+                ("envoye_le", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="envoyé le")),
+                (
+                    "auteur",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidature",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="candidatures.candidature",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['envoye_le', 'pk'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["envoye_le", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='NoteAgent',
+            name="NoteAgent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('texte', models.TextField()),
-                ('cree_le', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='écrite le')),
-                ('auteur', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('candidature', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes_agents', to='candidatures.candidature')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("texte", models.TextField()),
+                ("cree_le", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="écrite le")),
+                (
+                    "auteur",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidature",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes_agents",
+                        to="candidatures.candidature",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'note interne',
-                'verbose_name_plural': 'notes internes',
-                'ordering': ['cree_le', 'pk'],
+                "verbose_name": "note interne",
+                "verbose_name_plural": "notes internes",
+                "ordering": ["cree_le", "pk"],
             },
         ),
     ]

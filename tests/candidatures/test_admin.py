@@ -30,7 +30,7 @@ def test_the_list_shows_state_badges_checks_and_counts_per_state(deposee, agent_
     assert '<span class="badge badge--success">vérifiées</span>' in html  # Toulouse: QPV and REP+ found
     compteurs = {c["etat"]: c["nombre"] for c in page.context["compteurs"]}
     assert compteurs["deposee"] == 1 and compteurs["en_instruction"] == 3 and compteurs["labellisee"] == 0
-    assert '<strong>3</strong> en instruction' in html
+    assert "<strong>3</strong> en instruction" in html
     assert "brouillon" not in compteurs  # drafts belong to the porteurs alone
 
 
@@ -99,7 +99,11 @@ def test_bulk_take_charge_goes_through_the_workflow(
         c.refresh_from_db()
         assert (c.etat, c.instructeur) == (Etat.EN_INSTRUCTION, agent_occitanie)
         dernier = c.evenements.order_by("-pk").first()
-        assert (dernier.etat_avant, dernier.etat_apres, dernier.auteur) == ("deposee", "en_instruction", agent_occitanie)
+        assert (dernier.etat_avant, dernier.etat_apres, dernier.auteur) == (
+            "deposee",
+            "en_instruction",
+            agent_occitanie,
+        )
     assert Candidature.objects.get(pk=autres[1].pk).etat == Etat.AVIS_EMIS
     assert any(porteur.email in m.to and deposee.reference in m.subject for m in mailoutbox)
 

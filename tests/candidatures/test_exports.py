@@ -102,7 +102,7 @@ def test_typed_text_is_never_a_formula(deposee, agent_occitanie, connecter):
     Candidature.objects.filter(pk=deposee.pk).update(titre='=HYPERLINK("http://exemple.org";"clic")')
     client = connecter(agent_occitanie)
     [_, ligne] = lire_csv(client.get(reverse(CSV)))
-    assert ligne[1] == "'=HYPERLINK(\"http://exemple.org\";\"clic\")"
+    assert ligne[1] == '\'=HYPERLINK("http://exemple.org";"clic")'
     classeur = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(reverse(XLSX)).streaming_content)))
     cellule = classeur["Candidatures"]["B2"]
     assert cellule.data_type == "s" and cellule.value.startswith("=HYPERLINK")

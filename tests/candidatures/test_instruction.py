@@ -97,7 +97,11 @@ def test_assessing_every_criterion_then_the_opinion(en_instruction, agent_occita
     page = client.post(url(en_instruction), grille, follow=True).content.decode()
     assert "Évaluation enregistrée (9 critère(s) modifié(s))." in page
     budget = EvaluationCritere.objects.get(candidature=en_instruction, critere=criteres[7])
-    assert (budget.appreciation, budget.commentaire, budget.agent) == ("partiel", "Le budget 2027 manque.", agent_occitanie)
+    assert (budget.appreciation, budget.commentaire, budget.agent) == (
+        "partiel",
+        "Le budget 2027 manque.",
+        agent_occitanie,
+    )
     assert "Critère 8 : non évalué → partiellement conforme. Commentaire : Le budget 2027 manque." in page  # timeline
 
     response = client.post(
@@ -273,7 +277,8 @@ def test_a_stale_decision_is_refused_with_who_decided_and_when(avis_emis, agent_
     client.post(url(avis_emis), {"action": "transition", "cible": "refusee", "message": "Motif A", "evenement_vu": vu})
     client.force_login(second)
     response = client.post(
-        url(avis_emis), {"action": "transition", "cible": "classee_sans_suite", "message": "Motif B", "evenement_vu": vu}
+        url(avis_emis),
+        {"action": "transition", "cible": "classee_sans_suite", "message": "Motif B", "evenement_vu": vu},
     )
     assert response.status_code == 409
     html = response.content.decode()

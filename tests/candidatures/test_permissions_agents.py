@@ -150,7 +150,10 @@ def test_accounts_and_collectivites_of_another_region_answer_404(porteur, porteu
     assert porteur_lyon.email in liste.content.decode() and porteur.email not in liste.content.decode()
     assert client.get(reverse("admin:candidatures_profilporteur_change", args=[toulouse.pk])).status_code == 404
     assert client.get(reverse("admin:candidatures_profilporteur_change", args=[lyon.pk])).status_code == 200
-    assert client.get(reverse("admin:candidatures_collectivite_change", args=[toulouse.collectivite_id])).status_code == 404
+    assert (
+        client.get(reverse("admin:candidatures_collectivite_change", args=[toulouse.collectivite_id])).status_code
+        == 404
+    )
     assert client.get(reverse("admin:candidatures_profilporteur_history", args=[toulouse.pk])).status_code == 404
 
 
