@@ -51,7 +51,17 @@ NATIONALES = [
     ],
     *[("cites", f"{verbe}_citeeducative") for verbe in ("view", "add", "change")],
     *[("cites", f"{verbe}_evenementlabel") for verbe in ("view", "add", "change")],
-    *[("partenaires", f"view_{modele}") for modele in ("partenaire", "lienpartenaire", "action")],
+    *[
+        ("cites", f"{verbe}_{modele}")
+        for verbe in ("view", "add", "change")
+        for modele in ("conventioncadre", "revueprojet")
+    ],
+    # National agents enter each cité's partners, their links and its fiches action.
+    *[
+        ("partenaires", f"{verbe}_{modele}")
+        for verbe in ("view", "add", "change", "delete")
+        for modele in ("partenaire", "lienpartenaire", "action")
+    ],
 ]
 
 PERMISSIONS = {REGIONAUX: COMMUNES, NATIONAUX: COMMUNES + NATIONALES}
@@ -87,7 +97,7 @@ def retirer(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("candidatures", "0003_instruction_agents_notes_messages"),
-        ("cites", "0002_suggestion"),
+        ("cites", "0004_suivi_label"),
         ("partenaires", "0002_action"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("auth", "0012_alter_user_first_name_max_length"),
