@@ -51,6 +51,12 @@ def _flushes(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    # Tests that need PostgreSQL are deselected (not skipped) on another database.
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        deselected = [item for item in items if item.get_closest_marker("postgresql")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
     # Browser tests and transactional tests flush the database when they end: run them last,
     # so that the reference data loaded once stays for every other test.
     items.sort(key=lambda item: (item.get_closest_marker("browser") is not None, _flushes(item)))

@@ -41,10 +41,15 @@ def test_map_shows_the_cites_of_a_region_and_popups_lead_to_them(carte_page):
 
     page.goto("/carte/?region=76")
     expect(page.locator("#carte .leaflet-marker-icon").first).to_be_visible()
-    # Clusters animate: old and new markers overlap for a moment, so wait until the markers
-    # represent exactly the cités of the région (times out, and fails, if they never do).
+    # The map opens on France (one cluster) then zooms onto the région, and clusters animate:
+    # wait until the markers represent exactly the cités of the région with some of them apart
+    # (times out, and the assertions below fail, if that never happens).
     with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_function(f"() => ({REPRESENTED_JS})() === {len(occitanie)}", timeout=10_000)
+        page.wait_for_function(
+            f"() => ({REPRESENTED_JS})() === {len(occitanie)}"
+            " && document.querySelectorAll('#carte img.leaflet-marker-icon').length > 0",
+            timeout=15_000,
+        )
     assert represented_cites(page) == len(occitanie)
     titles = page.eval_on_selector_all("#carte img.leaflet-marker-icon", "els => els.map(el => el.title)")
     assert titles and set(titles) <= occitanie

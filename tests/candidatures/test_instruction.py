@@ -5,7 +5,6 @@ the thread with the porteur, the timeline, and two agents deciding at the same m
 import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from candidatures import instruction, services
@@ -309,7 +308,7 @@ def test_a_stale_request_is_refused_when_the_state_moved_on(en_instruction, agen
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks (PostgreSQL): SQLite locks the file")
+@pytest.mark.postgresql  # needs row locks: SQLite locks the whole file
 def test_two_agents_deciding_at_the_same_moment_on_postgresql(reference_data_committed, settings, tmp_path):
     """Two threads, two connections: select_for_update makes the second wait, then refuses it."""
     from django.db import connections
