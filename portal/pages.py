@@ -28,7 +28,7 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /candidatures/",
-        "Disallow: /compte/",
+        "Disallow: /comptes/",
         f"Sitemap: {request.build_absolute_uri(reverse('portal:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
