@@ -121,6 +121,30 @@ def _check_new_end(*, cite: CiteEducative, fin_financement: datetime.date | None
     return {}
 
 
+def _evenement_decision_create(
+    *,
+    cite: CiteEducative,
+    type: str,
+    date: datetime.date,
+    reference_decision: str,
+    fin_financement: datetime.date | None,
+    description: str,
+) -> EvenementLabel:
+    """The label event of a dated decision (prolongation, renewal), validated then saved."""
+    evenement = EvenementLabel(
+        cite=cite,
+        type=type,
+        annee=date.year,
+        date=date,
+        reference_decision=reference_decision,
+        fin_financement=fin_financement,
+        description=description.strip(),
+    )
+    evenement.full_clean()
+    evenement.save()
+    return evenement
+
+
 def _cite_save_with_history(*, cite: CiteEducative, user, reason: str, fields: list[str]) -> None:
     cite.full_clean(validate_unique=False)
     if _user_or_none(user) is not None:
@@ -152,17 +176,14 @@ def cite_prolong(
         errors.update(_check_new_end(cite=cite, fin_financement=fin_financement, date=date))
     if errors:
         raise ValidationError(errors)
-    evenement = EvenementLabel(
+    evenement = _evenement_decision_create(
         cite=cite,
         type=EvenementLabel.Type.PROLONGATION,
-        annee=date.year,
         date=date,
         reference_decision=reference_decision,
         fin_financement=fin_financement,
-        description=description.strip(),
+        description=description,
     )
-    evenement.full_clean()
-    evenement.save()
     cite.fin_financement = fin_financement
     cite.statut = CiteEducative.Statut.PROLONGEE
     _cite_save_with_history(
@@ -196,17 +217,14 @@ def cite_renew(
         errors["date"] = f"Le renouvellement ne peut pas précéder le label ({cite.annee_label})."
     if errors:
         raise ValidationError(errors)
-    evenement = EvenementLabel(
+    evenement = _evenement_decision_create(
         cite=cite,
         type=EvenementLabel.Type.RENOUVELLEMENT,
-        annee=date.year,
         date=date,
         reference_decision=reference_decision,
         fin_financement=fin_financement,
-        description=description.strip(),
+        description=description,
     )
-    evenement.full_clean()
-    evenement.save()
     fields = ["statut"]
     cite.statut = CiteEducative.Statut.RENOUVELEE
     if fin_financement is not None:
