@@ -148,6 +148,7 @@ class ProfilPorteurAdmin(AgentsMixin, admin.ModelAdmin):
 @admin.register(ProfilAgent)
 class ProfilAgentAdmin(admin.ModelAdmin):
     list_display = ["user", "region", "service"]
+    list_select_related = ["user", "region"]
     list_filter = ["region"]
     search_fields = ["user__email", "user__last_name"]
     autocomplete_fields = ["user"]

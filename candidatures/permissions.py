@@ -5,7 +5,7 @@ GROUPE_AGENTS_REGIONAUX (with a ProfilAgent naming the région) and GROUPE_AGENT
 Superusers act as national and regional agents everywhere.
 """
 
-from candidatures.models import Candidature, Etat, PieceJointe, ProfilAgent, ProfilPorteur
+from candidatures.models import Candidature, Etat, ProfilAgent, ProfilPorteur
 from candidatures.workflow import (
     AGENT_NATIONAL,
     AGENT_REGIONAL,
@@ -65,10 +65,6 @@ def is_agent(user) -> bool:
     return is_agent_national(user) or is_agent_regional(user)
 
 
-def is_porteur(user) -> bool:
-    return profil_porteur(user) is not None
-
-
 def can_file(user) -> bool:
     """A porteur may create and file candidatures once their e-mail is confirmed and an agent validated them."""
     profil = profil_porteur(user)
@@ -105,10 +101,6 @@ def can_edit_candidature(user, candidature: Candidature) -> bool:
 def can_transition(user, candidature: Candidature, cible: str) -> bool:
     transition = transition_get(source=candidature.etat, cible=cible)
     return transition is not None and bool(transition.roles & roles_on(user, candidature))
-
-
-def can_download_piece(user, piece: PieceJointe) -> bool:
-    return can_view_candidature(user, piece.candidature)
 
 
 def can_validate_porteur(user, profil: ProfilPorteur) -> bool:

@@ -89,14 +89,6 @@ def piece_get_for_user(*, user, candidature_pk: int, pk: int) -> PieceJointe:
     return get_object_or_404(PieceJointe.objects.select_related("candidature"), candidature=candidature, pk=pk)
 
 
-def porteur_list_en_attente(*, user) -> QuerySet[ProfilPorteur]:
-    """Accounts waiting for validation that this agent may validate (their région, or all for ANCT)."""
-    qs = ProfilPorteur.objects.filter(statut=ProfilPorteur.Statut.EN_ATTENTE).select_related(
-        "user", "collectivite", "collectivite__region"
-    )
-    return porteur_scope_for_agent(queryset=qs, user=user)
-
-
 def porteur_scope_for_agent(*, queryset: QuerySet[ProfilPorteur], user) -> QuerySet[ProfilPorteur]:
     if permissions.is_agent_national(user):
         return queryset

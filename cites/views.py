@@ -79,7 +79,6 @@ def cite_detail(request, slug):
             },
             "cite": cite,
             "territoire": selectors.cite_territoire(cite=cite),
-            "evenements": list(cite.evenements.all()),
             # Partner network and actions (partenaires app), see cites.extensions.
             **cite_detail_extra_context(request=request, cite=cite),
         },
