@@ -594,3 +594,25 @@ def ligne_rows(formset_instance) -> list[dict]:
         else:
             rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
     return rows
+
+
+# --- Eligibility simulator ------------------------------------------------------------------
+
+
+class EligibiliteForm(DsfrBaseForm):
+    """« Mon territoire est-il éligible ? »: a commune or an intercommunality, by name or code."""
+
+    territoire = forms.CharField(
+        label="Commune ou intercommunalité",
+        help_text="Nom, code INSEE à 5 caractères (par exemple 82121 pour Montauban) ou SIREN d'une "
+        "intercommunalité (9 chiffres).",
+        max_length=100,
+        error_messages={
+            "required": "Indiquez une commune ou une intercommunalité.",
+            "max_length": "Indiquez au plus %(limit_value)d caractères.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territoire"].widget.attrs.update({"autocomplete": "address-level2", "spellcheck": "false"})

@@ -2,6 +2,7 @@
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -260,6 +261,46 @@ def verification_rep(*, communes: list[Commune], etablissements: list[Etablissem
     return ResultatVerification(NON_CONFORME, ["aucune école ni aucun collège REP ou REP+ sur les communes choisies"])
 
 
+# --- Automatic checks of a call's criteria, one implementation ------------------------------
+
+
+@dataclass
+class TerritoireVerifie:
+    """What the automatic checks read: the communes of a territory, the QPVs and the schools
+    retained. A candidature's own choices at its deposit; every QPV and every REP/REP+ school of
+    the communes in the eligibility simulator (/eligibilite/)."""
+
+    communes: list[Commune]
+    qpvs: list[Qpv]  # with their communes prefetched
+    etablissements: list[Etablissement]
+    college_chef_de_file: Etablissement | None = None
+
+
+# Critere.verification → the check it runs. A new kind of automatic check (a collège chef de
+# file, the IPS as an indicator…) is one more entry here: the filing checks, the agents' screens
+# and the simulator all follow.
+VERIFICATIONS: dict[str, Callable[[TerritoireVerifie], ResultatVerification]] = {
+    Critere.Verification.QPV: lambda t: verification_qpv(communes=t.communes, qpvs=t.qpvs),
+    Critere.Verification.REP: lambda t: verification_rep(communes=t.communes, etablissements=t.etablissements),
+}
+
+
+def criteres_verifier(*, criteres, territoire: TerritoireVerifie) -> list[tuple[Critere, ResultatVerification | None]]:
+    """Each criterion with the result of its automatic check (None: assessed by the agents).
+    A check shared by several criteria runs once."""
+    resultats: dict[str, ResultatVerification] = {}
+    lignes = []
+    for critere in criteres:
+        verification = VERIFICATIONS.get(critere.verification)
+        if verification is None:
+            lignes.append((critere, None))
+            continue
+        if critere.verification not in resultats:
+            resultats[critere.verification] = verification(territoire)
+        lignes.append((critere, resultats[critere.verification]))
+    return lignes
+
+
 # --- Completeness ---------------------------------------------------------------------------
 
 
@@ -377,10 +418,10 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
     verifies = etablissements + [
         e for e in [c.college_chef_de_file] if e is not None and e.pk not in {x.pk for x in etablissements}
     ]
-    verifications = {
-        Critere.Verification.QPV: verification_qpv(communes=communes, qpvs=qpvs),
-        Critere.Verification.REP: verification_rep(communes=communes, etablissements=verifies),
-    }
+    territoire = TerritoireVerifie(
+        communes=communes, qpvs=qpvs, etablissements=verifies, college_chef_de_file=c.college_chef_de_file
+    )
+    verifications = {cle: verification(territoire) for cle, verification in VERIFICATIONS.items()}
     categories = set(c.indicateurs.values_list("categorie", flat=True))
     fiches = list(c.fiches_action.all())
     nb_lignes = c.lignes_budget.count()
@@ -477,6 +518,60 @@ def budget_totaux(*, candidature: Candidature) -> dict:
         "par_cofinanceur": sorted(par_cofinanceur.items(), key=lambda item: item[0].lower()),
         "total": total,
     }
+
+
+# --- The eligibility simulator (/eligibilite/) -----------------------------------------------
+
+REMPLI = "rempli"
+NON_REMPLI = "non_rempli"
+A_VERIFIER = "a_verifier"
+STATUTS_SIMULATION = {
+    REMPLI: "rempli",
+    NON_REMPLI: "non rempli",
+    A_VERIFIER: "à vérifier",
+}
+_STATUT_DEPUIS_VERIFICATION = {CONFORME: REMPLI, NON_CONFORME: NON_REMPLI, DONNEES_ABSENTES: A_VERIFIER}
+
+
+@dataclass
+class CritereSimule:
+    """One criterion of the open call for a territory: met, not met or to be checked, and why."""
+
+    critere: Critere
+    statut: str  # REMPLI, NON_REMPLI or A_VERIFIER
+    motifs: list[str]
+    automatique: bool
+    elements: list[Element] = field(default_factory=list)  # what the file will have to hold
+
+    @property
+    def libelle(self) -> str:
+        return STATUTS_SIMULATION[self.statut]
+
+
+def eligibilite_simuler(*, communes: list[Commune], appel: AppelAProjets) -> list[CritereSimule]:
+    """The criteria of `appel` for a territory made of `communes`, with every QPV and every REP or
+    REP+ school of those communes: the same automatic checks as a deposit (`criteres_verifier`);
+    the criteria the agents assess are « à vérifier », with what the file will have to show."""
+    communes = list(communes)
+    territoire = TerritoireVerifie(
+        communes=communes,
+        qpvs=list(qpv_list_for_communes(communes=communes).prefetch_related("communes")),
+        etablissements=list(etablissement_list_prioritaires(communes=communes)),
+    )
+    simules = []
+    for critere, resultat in criteres_verifier(criteres=appel.criteres.all(), territoire=territoire):
+        elements = [ELEMENTS[cle] for cle in critere.champs_requis if cle in ELEMENTS]
+        if resultat is None:
+            motifs = [critere.description] if critere.description else []
+            motifs.append("apprécié par les agents au vu du dossier de candidature")
+            simules.append(CritereSimule(critere, A_VERIFIER, motifs, automatique=False, elements=elements))
+        else:
+            statut = _STATUT_DEPUIS_VERIFICATION.get(resultat.statut, A_VERIFIER)
+            motifs = list(resultat.motifs)
+            if statut == A_VERIFIER and not motifs:
+                motifs = [resultat.libelle]
+            simules.append(CritereSimule(critere, statut, motifs, automatique=True, elements=elements))
+    return simules
 
 
 # --- Log-in lock-out ------------------------------------------------------------------------

@@ -186,6 +186,51 @@ class EtablissementQpv(models.Model):
         return f"{self.etablissement_id} → {self.qpv_id} ({self.get_methode_display()})"
 
 
+class IndicePositionSociale(Source):
+    """The social position index (IPS) of a school for one rentrée (DEPP open data), keyed by UAI.
+
+    Kept whether or not the annuaire holds the school: the IPS files are national, the annuaire
+    imported only covers some régions, and the cité page and the eligibility simulator show the
+    IPS of the schools of any commune. `code_commune` is the file's code (an arrondissement of
+    Paris, Lyon or Marseille keeps its own code, 69388 for Lyon 8e); `commune` the current commune
+    it resolves to (None for the few merged communes the COG no longer knows).
+    """
+
+    class Niveau(models.TextChoices):
+        ECOLE = "ecole", "école"
+        COLLEGE = "college", "collège"
+
+    class Secteur(models.TextChoices):
+        PUBLIC = "public", "public"
+        PRIVE = "prive", "privé sous contrat"
+
+    uai = models.CharField("UAI", max_length=8)
+    rentree = models.PositiveSmallIntegerField(
+        "rentrée scolaire", help_text="Année de la rentrée : 2022 pour 2022-2023."
+    )
+    niveau = models.CharField(max_length=8, choices=Niveau.choices)
+    nom = models.CharField(max_length=250)
+    code_commune = models.CharField("code commune (fichier)", max_length=5)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="indices_position_sociale", null=True, blank=True
+    )
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="indices_position_sociale")
+    secteur = models.CharField(max_length=8, choices=Secteur.choices)
+    effectifs = models.PositiveIntegerField(null=True, blank=True)
+    ips = models.FloatField("IPS")
+    ecart_type = models.FloatField("écart-type de l'IPS", null=True, blank=True)
+
+    class Meta:
+        ordering = ["uai", "rentree"]
+        verbose_name = "indice de position sociale (IPS)"
+        verbose_name_plural = "indices de position sociale (IPS)"
+        constraints = [models.UniqueConstraint(fields=["uai", "rentree"], name="ips_uai_rentree_unique")]
+        indexes = [models.Index(fields=["departement", "niveau", "rentree"], name="ips_departement_niveau")]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.uai}) : {self.ips} en {self.rentree}-{self.rentree + 1}"
+
+
 class CiteEducativeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publiee=True)

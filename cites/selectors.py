@@ -5,7 +5,6 @@ Every function runs a fixed number of queries whatever the number of cités.
 
 import datetime
 from dataclasses import dataclass
-from itertools import groupby
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.urls import reverse
 from cites.models import (
     CiteEducative,
     Commune,
+    CommuneRattachee,
     ConventionCadre,
     Departement,
     EducationPrioritaire,
@@ -23,6 +23,7 @@ from cites.models import (
     RevueProjet,
 )
 from cites.search import SearchFold, search_fold_text, search_words
+from cites.territoire import territoire_build
 
 QPV_GENERATION = 2024
 EDUCATION_PRIORITAIRE = [EducationPrioritaire.REP_PLUS, EducationPrioritaire.REP]
@@ -104,6 +105,10 @@ def cite_get_published(*, slug: str) -> CiteEducative:
         .annotate(
             _a_conventions=Exists(ConventionCadre.objects.filter(cite=OuterRef("pk"))),
             _a_revues=Exists(RevueProjet.objects.filter(cite=OuterRef("pk"))),
+            _a_perimetre=Exists(CiteEducative.qpvs.through.objects.filter(citeeducative_id=OuterRef("pk"))),
+            _a_etablissements=Exists(
+                CiteEducative.etablissements.through.objects.filter(citeeducative_id=OuterRef("pk"))
+            ),
         )
         .prefetch_related(_prefetch_communes(), "evenements")
         .get(slug=slug)
@@ -184,41 +189,61 @@ def cite_historique(
     return [etape for _, etape in sorted(lignes, key=lambda ligne: ligne[0])]
 
 
-ETABLISSEMENT_TYPES = {"Ecole": "Écoles", "Collège": "Collèges", "Lycée": "Lycées"}
-
-
 def cite_territoire(*, cite: CiteEducative) -> dict:
-    """QPVs (2024) and REP/REP+ schools of the communes of `cite`, and the cités that share them."""
-    commune_ids = [commune.pk for commune in cite.communes.all()]
-    qpvs = list(
-        Qpv.objects.filter(generation=QPV_GENERATION, communes__in=commune_ids).distinct().order_by("nom", "code")
+    """The QPVs and schools of `cite` with their IPS, the IPS of its départements and the cités
+    that share its communes (see `cites.territoire`).
+
+    A cité labelled on the portal has a recorded perimeter (its QPVs and schools); a cité of the
+    ANCT list only has communes: its QPVs and REP/REP+ schools are then those of its whole
+    communes, and `perimetre_communes` says so, so that the page warns about it.
+    """
+    communes = list(cite.communes.all())
+    # A recorded perimeter is read only when the cité has one (no query for the cités of the ANCT list).
+    qpvs_retenus = (
+        list(cite.qpvs.filter(generation=QPV_GENERATION).defer("contour").prefetch_related("communes").order_by("nom"))
+        if getattr(cite, "_a_perimetre", True)
+        else []
     )
-    etablissements = list(
-        Etablissement.objects.filter(commune__in=commune_ids, education_prioritaire__in=EDUCATION_PRIORITAIRE)
-        .select_related("commune")
-        .order_by("type", SearchFold("nom"), "uai")
+    etablissements_retenus = (
+        list(cite.etablissements.select_related("commune")) if getattr(cite, "_a_etablissements", True) else []
     )
-    order = list(ETABLISSEMENT_TYPES)
-    etablissements.sort(key=lambda e: (order.index(e.type) if e.type in order else len(order), e.type))
-    groupes = [
-        {"type": ETABLISSEMENT_TYPES.get(type_, type_), "etablissements": list(items)}
-        for type_, items in groupby(etablissements, key=lambda e: e.type)
-    ]
-    annuaire_charge = bool(etablissements) or Etablissement.objects.filter(commune__in=commune_ids).exists()
-    voisines = list(
-        _published()
-        .filter(communes__in=commune_ids)
-        .exclude(pk=cite.pk)
-        .distinct()
-        .order_by(SearchFold("nom"))
-        .only("nom", "slug")
+    territoire = territoire_build(
+        communes=communes,
+        qpvs=qpvs_retenus or None,
+        etablissements=etablissements_retenus or None,
+        cite_exclue=cite,
     )
+    if etablissements_retenus:
+        ecoles = territoire.ecoles
+    elif territoire.annuaire_charge:
+        ecoles = [ecole for ecole in territoire.ecoles if ecole.prioritaire or not ecole.dans_annuaire]
+    else:
+        # No annuaire for these communes: every school known by its IPS, the lowest first.
+        ecoles = sorted(territoire.ecoles, key=lambda e: (e.ips is None, e.ips or 0, e.nom))
+    arrondissements = CommuneRattachee.objects.filter(
+        commune__in=communes, type=CommuneRattachee.Type.ARRONDISSEMENT
+    ).exists()
+    departements = [departement.code for departement in getattr(cite, "departements", [])]
+    moyennes = [territoire.moyennes_departements.get(code) for code in departements]
     return {
-        "qpvs": qpvs,
-        "groupes_etablissements": groupes,
-        "nombre_etablissements": len(etablissements),
-        "annuaire_charge": annuaire_charge,
-        "cites_voisines": voisines,
+        "qpvs": territoire.qpvs,
+        "ecoles": ecoles,
+        "territoire": territoire,
+        "rep_plus": territoire.rep_plus,
+        "rep": territoire.rep,
+        # The cité's own schools, or the REP/REP+ schools of its communes (None without annuaire).
+        "ips_moyen": territoire.ips_moyen(ecoles if etablissements_retenus else None),
+        "moyennes_departements": [
+            (departement, moyenne)
+            for departement, moyenne in zip(getattr(cite, "departements", []), moyennes, strict=True)
+            if moyenne is not None
+        ],
+        "annuaire_charge": territoire.annuaire_charge or bool(etablissements_retenus),
+        "perimetre_enregistre": bool(qpvs_retenus),
+        "perimetre_communes": not qpvs_retenus
+        and (len(territoire.qpvs) > 1 or bool(territoire.cites) or arrondissements),
+        "commune_arrondissements": arrondissements,
+        "cites_voisines": territoire.cites,
     }
 
 

@@ -62,12 +62,87 @@ def cite_list(request):
     )
 
 
+ECOLES_PAR_PAGE = 20
+
+
+def _ips(valeur: float | None) -> str:
+    return f"{valeur:.1f}".replace(".", ",") if valeur is not None else "—"
+
+
+def cite_chiffres(*, cite, territoire: dict, financement: dict | None = None) -> list[dict]:
+    """The header of key figures of a cité's page, in reading order."""
+    nombre_communes = len(cite.communes.all())
+    chiffres = [
+        {"valeur": nombre_communes, "libelle": f"commune{'s' if nombre_communes > 1 else ''}"},
+        {
+            "valeur": len(territoire["qpvs"]),
+            "libelle": f"quartier{'s' if len(territoire['qpvs']) > 1 else ''} prioritaire"
+            f"{'s' if len(territoire['qpvs']) > 1 else ''}",
+            "detail": "de la cité" if territoire["perimetre_enregistre"] else "dans ses communes",
+        },
+    ]
+    if territoire["annuaire_charge"]:
+        chiffres.append(
+            {
+                "valeur": f"{territoire['rep_plus']} / {territoire['rep']}",
+                "libelle": "écoles et collèges REP+ / REP",
+            }
+        )
+    else:
+        chiffres.append({"valeur": "—", "libelle": "écoles REP+ / REP", "detail": "annuaire non chargé"})
+    moyennes = territoire["moyennes_departements"]
+    chiffres.append(
+        {
+            "valeur": _ips(territoire["ips_moyen"]),
+            "libelle": "IPS moyen des écoles et collèges REP+ et REP",
+            "detail": " ; ".join(f"{dep.nom} : {_ips(moyenne.ensemble)}" for dep, moyenne in moyennes),
+        }
+    )
+    chiffres.append(
+        {
+            "valeur": cite.annee_label or "—",
+            "libelle": "année du label",
+            "detail": "année déduite" if cite.annee_label_deduite else "",
+        }
+    )
+    if financement:
+        chiffres.append(financement)
+    else:
+        chiffres.append({"valeur": "—", "libelle": "financement", "detail": "non publié pour l’instant"})
+    return chiffres
+
+
+def cite_mini_carte(*, cite, territoire: dict) -> dict:
+    """The data of the small map of a cité: its communes and how many QPVs each has."""
+    qpvs_par_commune: dict[int, int] = {}
+    for qpv in territoire["qpvs"]:
+        for commune in qpv.communes.all():
+            qpvs_par_commune[commune.pk] = qpvs_par_commune.get(commune.pk, 0) + 1
+    return {
+        "communes": [
+            {
+                "nom": commune.nom,
+                "code": commune.code,
+                "lat": commune.latitude,
+                "lon": commune.longitude,
+                "qpvs": qpvs_par_commune.get(commune.pk, 0),
+            }
+            for commune in cite.communes.all()
+            if commune.latitude is not None and commune.longitude is not None
+        ]
+    }
+
+
 @cache_public_page
 def cite_detail(request, slug):
     try:
         cite = selectors.cite_get_published(slug=slug)
     except CiteEducative.DoesNotExist:
         raise Http404("Cité éducative introuvable") from None
+    territoire = selectors.cite_territoire(cite=cite)
+    # Partner network, actions (partenaires app) and, later, money: see cites.extensions.
+    extra = cite_detail_extra_context(request=request, cite=cite)
+    page_ecoles = _with_pages_list(Paginator(territoire["ecoles"], ECOLES_PAR_PAGE).get_page(request.GET.get("page")))
     return render(
         request,
         "cites/detail.html",
@@ -78,9 +153,16 @@ def cite_detail(request, slug):
                 "current": cite.nom,
             },
             "cite": cite,
-            "territoire": selectors.cite_territoire(cite=cite),
-            # Partner network and actions (partenaires app), see cites.extensions.
-            **cite_detail_extra_context(request=request, cite=cite),
+            "territoire": territoire,
+            "chiffres": cite_chiffres(cite=cite, territoire=territoire, financement=extra.get("financement")),
+            "mini_carte": cite_mini_carte(cite=cite, territoire=territoire),
+            "page_obj": page_ecoles,
+            "carte_url": reverse("cites:carte") + f"?departement={cite.departements[0].code}"
+            if cite.departements
+            else reverse("cites:carte"),
+            "tuiles_url": settings.MAP_TILES_URL,
+            "tuiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+            **extra,
         },
     )
 

@@ -3,8 +3,10 @@
 The schools sit at the centre. The seven families are placed around them, four on the left
 and three on the right, each as a labelled node tied to the centre. Each partner sits in its
 family's band on the outer side, tied to its family by a line whose width says how strong the
-link is. Horizontal labels only, so that the picture stays readable; the height grows with
-the largest family. Drawn by templates/partenaires/_reseau.html; every number handed to the
+link is. Horizontal labels only, so that the picture stays readable; a long name wraps onto up
+to three lines (its row grows) and the whole name is also the partner's tooltip and in the table
+below the picture; the height grows with the largest family. Colours come from DSFR tokens set by
+family in static/css/portail.css, so the drawing follows the light and dark themes. Drawn by templates/partenaires/_reseau.html; every number handed to the
 template is already a string with a decimal point (the French locale would write a comma).
 """
 
@@ -24,13 +26,16 @@ FAMILY_HEIGHT = 40
 FAMILY_CENTRE_DX = 180  # from the centre of the picture to the centre of a family node
 PARTNER_DX = 365  # from the centre of the picture to a partner's dot
 LABEL_GAP = 10
-LABEL_MAX_CHARS = 29
+LABEL_LINE_CHARS = 30  # characters of a label line that fit between a partner's dot and the edge
+LABEL_MAX_LINES = 3
+LINE_HEIGHT = 15
 MIN_HEIGHT = 2 * CENTRE_RADIUS + 2 * MARGIN + 40
 
 # Stroke width of a partner's line for each strength (1 ponctuelle, 2 régulière, 3 forte).
 STROKE_WIDTHS = {1: 1.5, 2: 4.0, 3: 7.5}
 
-# One colour per family, each with a contrast of at least 3:1 on white (WCAG 1.4.11).
+# One colour per family, each with a contrast of at least 3:1 on white (WCAG 1.4.11): the
+# drawing's fallback; the stylesheet replaces them with DSFR tokens that also suit the dark theme.
 COLOURS = {
     Famille.MAISON: "#a94645",
     Famille.ETAT: "#000091",
@@ -60,7 +65,7 @@ def force_en_mots(force: int) -> str:
 class PartenaireNoeud:
     lien: LienPartenaire
     nom: str
-    libelle: str  # the name, shortened to fit the picture
+    lignes: list[str]  # the name, wrapped to fit the picture
     force: int
     stroke_width: str
     x: str
@@ -68,6 +73,14 @@ class PartenaireNoeud:
     label_x: str
     label_y: str
     path: str  # the line from the family node to this partner
+
+    @property
+    def libelle(self) -> str:
+        return " ".join(self.lignes)
+
+    @property
+    def abrege(self) -> bool:
+        return self.libelle != self.nom
 
 
 @dataclass
@@ -109,12 +122,37 @@ class Reseau:
         return len(self.liens)
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= LABEL_MAX_CHARS else text[: LABEL_MAX_CHARS - 1].rstrip() + "…"
+def _cut(text: str) -> str:
+    return text if len(text) <= LABEL_LINE_CHARS else text[: LABEL_LINE_CHARS - 1].rstrip() + "…"
 
 
-def _band_height(count: int) -> float:
-    return max(count, 1) * ROW
+def label_lines(text: str) -> list[str]:
+    """A partner's name on at most LABEL_MAX_LINES lines of LABEL_LINE_CHARS, cut between words;
+    only a name longer than that is shortened (with "…")."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and len(candidate) > LABEL_LINE_CHARS:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    lines = [_cut(line) for line in lines] or [""]
+    if len(lines) > LABEL_MAX_LINES:
+        lines = lines[:LABEL_MAX_LINES]
+        lines[-1] = lines[-1][: LABEL_LINE_CHARS - 1].rstrip().removesuffix("…") + "…"
+    return lines
+
+
+def _row_height(lines: list[str]) -> float:
+    return ROW + (len(lines) - 1) * LINE_HEIGHT
+
+
+def _band_height(rows: list[float]) -> float:
+    return sum(rows) if rows else ROW
 
 
 def reseau_build(*, liens: Iterable[LienPartenaire], cite_nom: str = "") -> Reseau | None:
@@ -132,10 +170,12 @@ def reseau_build(*, liens: Iterable[LienPartenaire], cite_nom: str = "") -> Rese
         lien.famille_nom = famille_nom_court(lien.partenaire.famille)
         lien.force_mots = force_en_mots(lien.force)
     by_family = {value: [lien for lien in liens if lien.partenaire.famille == value] for value in Famille.values}
+    lines = {id(lien): label_lines(lien.partenaire.nom) for lien in liens}
+    rows = {famille: [_row_height(lines[id(lien)]) for lien in members] for famille, members in by_family.items()}
     sides = {"gauche": Famille.values[:LEFT_FAMILIES], "droite": Famille.values[LEFT_FAMILIES:]}
 
     def side_height(families) -> float:
-        return sum(_band_height(len(by_family[f])) for f in families) + FAMILY_GAP * (len(families) - 1)
+        return sum(_band_height(rows[f]) for f in families) + FAMILY_GAP * (len(families) - 1)
 
     content_height = max(side_height(families) for families in sides.values())
     height = max(content_height + 2 * MARGIN, MIN_HEIGHT)
@@ -152,7 +192,7 @@ def reseau_build(*, liens: Iterable[LienPartenaire], cite_nom: str = "") -> Rese
         top = (height - side_height(families)) / 2
         for famille in families:
             members = by_family[famille]
-            band = _band_height(len(members))
+            band = _band_height(rows[famille])
             node_y = top + band / 2
             spoke_start_x = CENTRE_X + direction * CENTRE_RADIUS
             groupe = FamilleGroupe(
@@ -169,20 +209,23 @@ def reseau_build(*, liens: Iterable[LienPartenaire], cite_nom: str = "") -> Rese
                 count_y=_num(node_y + 13),
                 spoke=f"M {_num(spoke_start_x)} {_num(centre_y)} L {_num(inner_x)} {_num(node_y)}",
             )
+            row_top = top
             for index, lien in enumerate(members):
-                y = top + index * ROW + ROW / 2
+                y = row_top + rows[famille][index] / 2
+                row_top += rows[famille][index]
                 middle_x = (outer_x + partner_x) / 2
+                label = lines[id(lien)]
                 groupe.partenaires.append(
                     PartenaireNoeud(
                         lien=lien,
                         nom=lien.partenaire.nom,
-                        libelle=_shorten(lien.partenaire.nom),
+                        lignes=label,
                         force=lien.force,
                         stroke_width=_num(STROKE_WIDTHS[lien.force]),
                         x=_num(partner_x),
                         y=_num(y),
                         label_x=_num(partner_x + direction * LABEL_GAP),
-                        label_y=_num(y + 4),
+                        label_y=_num(y + 4 - (len(label) - 1) * LINE_HEIGHT / 2),
                         path=(
                             f"M {_num(outer_x)} {_num(node_y)} C {_num(middle_x)} {_num(node_y)}, "
                             f"{_num(middle_x)} {_num(y)}, {_num(partner_x)} {_num(y)}"

@@ -200,6 +200,19 @@ REFERENCE_DATA_URLS = {
         "https://data.education.gouv.fr/api/explore/v2.1/catalog/datasets/fr-en-annuaire-education/exports/csv"
         "?delimiter=%3B&use_labels=false",
     ),
+    # Social position index (IPS) of écoles and collèges, DEPP (datasets "à partir de 2022").
+    "ips": [
+        os.environ.get(
+            "IPS_ECOLES_URL",
+            "https://data.education.gouv.fr/api/explore/v2.1/catalog/datasets/fr-en-ips-ecoles-ap2022/exports/csv"
+            "?delimiter=%3B&use_labels=false",
+        ),
+        os.environ.get(
+            "IPS_COLLEGES_URL",
+            "https://data.education.gouv.fr/api/explore/v2.1/catalog/datasets/fr-en-ips-colleges-ap2022/exports/csv"
+            "?delimiter=%3B&use_labels=false",
+        ),
+    ],
 }
 REFERENCE_DOWNLOAD_TIMEOUT = int(os.environ.get("REFERENCE_DOWNLOAD_TIMEOUT", "60"))
 

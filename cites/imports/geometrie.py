@@ -9,6 +9,10 @@ The COG package carries no coordinates. Two ANCT files place communes:
   feature that matches no commune already placed, when exactly one is left.
 
 Existing coordinates of communes absent from both files are left as they are.
+
+One commune of a cité is in neither file: Saint-Martin (97801, a collectivité d'outre-mer), whose
+feature in the cités file is an empty GeometryCollection. It is placed at its chef-lieu, Marigot,
+from public coordinates stated below (`COORDONNEES_COMPLEMENTAIRES`), only while no file places it.
 """
 
 import math
@@ -20,6 +24,16 @@ from cites.imports.importers import RejetEnregistre, Resultat
 from cites.imports.mappers import COMMUNE_IN_LISTE_GEO_RE
 from cites.imports.readers import Source, geojson_features_read
 from cites.models import Commune, CommuneRattachee
+
+# Communes that no open-data file of the portal places, with public coordinates of their
+# chef-lieu: (latitude, longitude, where they come from). Used only when no file gives a position.
+COORDONNEES_COMPLEMENTAIRES = {
+    "97801": (
+        18.0667,
+        -63.0833,
+        "chef-lieu Marigot, 18° 04′ N 63° 05′ O (notices « Marigot » de GeoNames et de Wikipédia)",
+    ),
+}
 
 # Two points closer than this (in degrees, about 100 m) are the same commune centroid.
 MEME_POINT = 1e-3
@@ -111,6 +125,12 @@ def commune_coordonnees_import(*, qpv_source: Source | None = None, cites_source
                 reason = "aucune coordonnée" if not free else "coordonnées ambiguës"
                 result.rejets.append(_rejet(cites_source, number, f"{reason} pour la commune {codes_missing}"))
 
+    complements = {}
+    for code, (latitude, longitude, origine) in COORDONNEES_COMPLEMENTAIRES.items():
+        if code in index and index[code] not in positions:
+            positions[index[code]] = (longitude, latitude)
+            complements[index[code]] = f"commune {code} placée d'après les coordonnées publiques du {origine}"
+
     with transaction.atomic():
         changed = []
         for commune in Commune.objects.filter(pk__in=list(positions)).only("pk", "latitude", "longitude"):
@@ -122,6 +142,7 @@ def commune_coordonnees_import(*, qpv_source: Source | None = None, cites_source
             changed.append(commune)
         Commune.objects.bulk_update(changed, ["latitude", "longitude"], batch_size=500)
         result.mis_a_jour = len(changed)
+    result.details.extend(complements.values())
     if changed:
         public_cache_invalidate()
     return result

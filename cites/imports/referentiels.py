@@ -19,11 +19,13 @@ from .importers import (
     no_progress,
     qpv_import,
 )
+from .ips import ips_import
 from .readers import ImportErreur, Source
 
 QPV_FICHIERS = ("qpv/centroide-4326_qpv.geojson", "qpv/hackaviz2021_occitanie_qp2015_contours.geojson")
 CITES_FICHIER = "cites_educatives/citeduc_geom_2024-03-05.geojson"
 ANNUAIRE_DOSSIER = "annuaire_education"
+IPS_DOSSIER = "ips"
 
 
 @dataclass
@@ -92,8 +94,8 @@ def referentiels_import(
 ) -> Iterator[Resultat | Probleme]:
     """Import everything, in dependency order; yield each dataset's result or problem.
 
-    With a folder: cog/ (or the npm package), qpv/, cites_educatives/, annuaire_education/*.csv.
-    Without (dossier None): the npm package for the COG and settings.REFERENCE_DATA_URLS.
+    With a folder: cog/ (or the npm package), qpv/, cites_educatives/, annuaire_education/*.csv,
+    ips/*.csv. Without (dossier None): the npm package for the COG and settings.REFERENCE_DATA_URLS.
     Schools are placed in QPVs at the end.
     """
     yield from _cog_step(dossier, progression)
@@ -104,6 +106,9 @@ def referentiels_import(
         etablissements_sources = [Source(str(path)) for path in sorted(annuaire.glob("*.csv"))]
         if not etablissements_sources:
             yield Probleme(f"aucun fichier de l'annuaire de l'éducation (*.csv) dans {annuaire}")
+        ips_sources = [Source(str(path)) for path in sorted((dossier / IPS_DOSSIER).glob("*.csv"))]
+        if not ips_sources:
+            yield Probleme(f"aucun fichier d'indice de position sociale (*.csv) dans {dossier / IPS_DOSSIER}")
     else:
         urls = settings.REFERENCE_DATA_URLS
 
@@ -113,7 +118,13 @@ def referentiels_import(
 
         qpv_sources, cites_sources = url_sources("qpv"), url_sources("cites")
         etablissements_sources = url_sources("etablissements")
-        for key, label in (("qpv", "QPV"), ("cites", "cités éducatives"), ("etablissements", "annuaire")):
+        ips_sources = url_sources("ips")
+        for key, label in (
+            ("qpv", "QPV"),
+            ("cites", "cités éducatives"),
+            ("etablissements", "annuaire"),
+            ("ips", "indice de position sociale"),
+        ):
             if not url_sources(key):
                 yield Probleme(f"aucune adresse configurée pour : {label} (REFERENCE_DATA_URLS)")
     imported: list[Source] = []
@@ -129,4 +140,6 @@ def referentiels_import(
     )
     for source in etablissements_sources:
         yield from _file_step(etablissements_import, source, progression)
+    for source in ips_sources:
+        yield from _file_step(ips_import, source, progression)
     yield etablissements_place(progression=progression)

@@ -270,7 +270,7 @@ def test_detail_of_a_toulouse_cite(client):
     assert qpvs.count() > 5
     for qpv in qpvs:
         assert qpv.code in page and qpv.nom in page
-    # REP and REP+ schools of Toulouse, grouped by type, with their UAI.
+    # REP and REP+ schools of Toulouse with their UAI, écoles then collèges, 20 a page.
     ecoles = Etablissement.objects.filter(
         commune__code="31555", type="Ecole", education_prioritaire__in=["REP", "REP+"]
     )
@@ -278,15 +278,29 @@ def test_detail_of_a_toulouse_cite(client):
         commune__code="31555", type="Collège", education_prioritaire__in=["REP", "REP+"]
     )
     assert ecoles.exists() and colleges.exists()
-    assert f"Écoles ({ecoles.count()})" in page
-    assert f"Collèges ({colleges.count()})" in page
-    assert page.index("Écoles (") < page.index("Collèges (")
-    for etablissement in list(ecoles) + list(colleges):
-        assert etablissement.uai in page
+    total = ecoles.count() + colleges.count()
+    assert f"{total} écoles ou collèges REP+ ou REP dans les communes de la cité" in page
+    listed = school_rows(page)
+    assert len(listed) == 20
+    pages = -(-total // 20)
+    for number in range(2, pages + 1):
+        listed += school_rows(text_of(client.get(cite.get_absolute_url(), {"page": number})))
+    assert sorted(uai for uai, _type in listed) == sorted(e.uai for e in [*ecoles, *colleges])
+    types = [type_ for _uai, type_ in listed]
+    assert types == ["École"] * ecoles.count() + ["Collège"] * colleges.count()
     hors_ep = Etablissement.objects.filter(commune__code="31555", education_prioritaire="").first()
     assert hors_ep.uai not in page
     # The other Toulouse cité shares the commune: the page says so.
     assert "Commune partagée avec" in page and "Toulouse Les Izards" in page
+
+
+SCHOOL_ROW = re.compile(
+    r'<tr> <th scope="row">[^<]+ <span class="fr-text--xs fr-text--regular">(\w{8})</span></th> <td>([^<]+)</td>'
+)
+
+
+def school_rows(page: str) -> list[tuple[str, str]]:
+    return SCHOOL_ROW.findall(page)
 
 
 def test_detail_of_a_val_de_marne_cite_lists_its_rep_plus_schools(client):
@@ -309,10 +323,15 @@ def test_detail_marks_and_explains_a_deduced_year(client):
     assert "déduite du numéro d’ordre" in page
 
 
-def test_detail_says_when_the_annuaire_is_not_loaded(client):
+def test_detail_says_when_the_annuaire_is_not_loaded_and_lists_the_schools_by_ips(client):
     cite = published().get(slug="lyon-8e")
     page = text_of(client.get(cite.get_absolute_url()))
-    assert "L’annuaire de l’éducation n’est pas encore chargé pour ces communes" in page
+    assert "L’annuaire de l’éducation n’est pas chargé pour ces communes" in page
+    assert "l’appartenance au réseau d’éducation prioritaire n’est pas connue" in page
+    # Known by their IPS instead (national files): Lyon's lowest index first.
+    assert "Voici les 176 écoles et collèges de la commune connus par leur IPS, du plus faible au plus élevé" in page
+    assert school_rows(page)[0][0] == "0690036P"  # Collège Victor Schoelcher (Lyon 9e), IPS 75.4
+    assert "75,4" in page
 
 
 def test_detail_shows_partners_by_family_and_label_history(client):
@@ -337,9 +356,13 @@ def test_detail_shows_partners_by_family_and_label_history(client):
     assert "Prolongation" in page and "Arrêté du 12 juin 2023" in page
 
 
-def test_detail_without_partner_has_no_partner_section(client):
-    page = text_of(client.get(published().get(slug="orly").get_absolute_url()))
-    assert 'id="partenaires"' not in page
+def test_detail_without_partner_says_who_lists_partners(client):
+    cite = published().get(slug="orly")
+    page = text_of(client.get(cite.get_absolute_url()))
+    assert 'class="reseau"' not in page
+    assert "Aucun partenaire n’est encore recensé pour Orly sur le portail." in page
+    assert "enregistrés par les agents de l’État qui suivent le label (préfecture, DRAJES, ANCT)" in page
+    assert f'href="/cites/{cite.slug}/corriger/?champ=partenaires"' in page
 
 
 def test_detail_of_unknown_or_unpublished_cite_is_404(client):
@@ -354,13 +377,13 @@ def test_detail_of_unknown_or_unpublished_cite_is_404(client):
 
 def test_detail_queries_do_not_grow_with_the_territory(client, no_cache, django_assert_max_num_queries):
     cite = published().get(slug="toulouse-grand-mirail")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(14):
         client.get(cite.get_absolute_url())
     cite.communes.add(*Commune.objects.filter(departement__code__in=["34", "94"], qpvs__isnull=False).distinct()[:30])
     partenaire = Partenaire.objects.create(nom="Médiathèque", famille=Famille.CULTURE)
     LienPartenaire.objects.create(cite=cite, partenaire=partenaire)
     EvenementLabel.objects.create(cite=cite, type=EvenementLabel.Type.EXTENSION, annee=2024)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(14):
         response = client.get(cite.get_absolute_url())
     assert "Médiathèque" in text_of(response)
 

@@ -83,10 +83,22 @@ def test_many_partners_stay_inside_the_picture_without_overlapping():
     for side_x in {x for x, _ in positions}:
         ys = sorted(y for x, y in positions if x == side_x)
         assert all(b - a >= 20 for a, b in zip(ys, ys[1:], strict=False))
-    # Long names are shortened in the picture, whole in the table.
+    # A long name wraps onto lines of at most 30 characters, whole: nothing is cut off.
     boulangerie = reseau_build(liens=LIENS)
     noeud = next(n for n in noeuds(boulangerie) if n.nom.startswith("Boulangerie"))
-    assert noeud.libelle.endswith("…") and len(noeud.libelle) < len(noeud.nom)
+    assert noeud.lignes == ["Boulangerie du quartier qui", "accueille des stagiaires de", "troisième"]
+    assert noeud.libelle == noeud.nom
+    # Its row is taller than a one-line partner's, so that the lines of two names never overlap.
+    voisins = sorted(float(n.y) for n in noeuds(boulangerie) if n.x == noeud.x)
+    assert all(b - a >= 26 for a, b in zip(voisins, voisins[1:], strict=False))
+
+
+def test_only_a_name_longer_than_three_lines_is_shortened_and_whole_in_its_tooltip():
+    nom = "Association intercommunale pour l'accompagnement scolaire, culturel et sportif des jeunes des quartiers"
+    reseau = reseau_build(liens=[lien(nom, Famille.SOCIAL, 2)])
+    (noeud,) = noeuds(reseau)
+    assert len(noeud.lignes) == 3 and all(len(ligne) <= 30 for ligne in noeud.lignes)
+    assert noeud.lignes[-1].endswith("…") and noeud.abrege
 
 
 def test_decimals_are_written_with_a_point():
@@ -124,7 +136,18 @@ def test_cite_page_draws_the_network_and_gives_the_same_in_a_table(client):
     assert len(lignes) == len(LIENS)
     widths = sorted(float(ligne.get("stroke-width")) for ligne in lignes)
     assert widths == sorted(STROKE_WIDTHS[item.force] for item in LIENS)
-    assert "Mairie" in [t.text for t in svg.iter(f"{SVG}text")]
+    assert "Mairie" in ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
+    # The long name is drawn whole, on three lines, and is the tooltip of its partner.
+    boulangerie = next(
+        g
+        for g in svg.iter(f"{SVG}g")
+        if g.find(f"{SVG}title") is not None and g.find(f"{SVG}title").text.startswith("Boulangerie")
+    )
+    assert [t.text for t in boulangerie.iter(f"{SVG}tspan")] == [
+        "Boulangerie du quartier qui",
+        "accueille des stagiaires de",
+        "troisième",
+    ]
 
     # The table, for screen readers and for those who read rather than look.
     text = " ".join(html.unescape(page).split())
@@ -138,6 +161,7 @@ def test_cite_page_draws_the_network_and_gives_the_same_in_a_table(client):
 
 
 @pytest.mark.django_db
-def test_cite_without_partner_has_no_network(client):
+def test_cite_without_partner_has_no_drawing_but_says_who_enters_partners(client):
     page = client.get(CiteEducative.objects.get(slug="orly").get_absolute_url()).content.decode()
-    assert 'class="reseau"' not in page and "Réseau des partenaires" not in page
+    assert 'class="reseau"' not in page
+    assert "Aucun partenaire n’est encore recensé pour Orly" in html.unescape(page)
