@@ -6,8 +6,9 @@ family's band on the outer side, tied to its family by a line whose width says h
 link is. Horizontal labels only, so that the picture stays readable; a long name wraps onto up
 to three lines (its row grows) and the whole name is also the partner's tooltip and in the table
 below the picture; the height grows with the largest family. Colours come from DSFR tokens set by
-family in static/css/portail.css, so the drawing follows the light and dark themes. Drawn by templates/partenaires/_reseau.html; every number handed to the
-template is already a string with a decimal point (the French locale would write a comma).
+family in static/css/portail.css, so the drawing follows the light and dark themes. Drawn by
+templates/partenaires/_reseau.html; every number handed to the template is already a string
+with a decimal point (the French locale would write a comma).
 """
 
 from collections.abc import Iterable
