@@ -5,10 +5,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from statistics import median
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -103,6 +104,18 @@ def porteur_scope_for_agent(*, queryset: QuerySet[ProfilPorteur], user) -> Query
 
 def collectivite_communes(*, collectivite) -> QuerySet[Commune]:
     return collectivite.communes.select_related("departement").order_by("nom")
+
+
+def territoire_pour_collectivite(*, cle: str, collectivite) -> list[Commune]:
+    """The communes of the territory `cle` (`commune-82121`, `epci-248200099`, from the eligibility
+    simulator) that belong to `collectivite`: what its porteur's new draft may start with."""
+    from cites.territoire import territoire_get
+
+    trouve = territoire_get(cle=(cle or "")[:30])
+    if trouve is None:
+        return []
+    membres = set(collectivite.communes.values_list("pk", flat=True))
+    return [commune for commune in trouve.communes if commune.pk in membres]
 
 
 def qpv_list_for_communes(*, communes) -> QuerySet[Qpv]:
@@ -517,6 +530,69 @@ def budget_totaux(*, candidature: Candidature) -> dict:
         "par_annee": sorted(par_annee.items()),
         "par_cofinanceur": sorted(par_cofinanceur.items(), key=lambda item: item[0].lower()),
         "total": total,
+    }
+
+
+# --- Public figures of the instruction (/statistiques/) ---------------------------------------
+
+
+def _mediane(valeurs: list[float]) -> float | None:
+    return round(median(valeurs), 1) if valeurs else None
+
+
+def instruction_statistiques_publiques() -> dict | None:
+    """Per call, then per région of the collectivité: candidatures filed (given a reference at
+    their first deposit), labelled, refused, and the median number of days from the first deposit
+    to the decision. None while no candidature has been filed. Three queries."""
+    rows = list(
+        Candidature.objects.exclude(reference=None)
+        .order_by()
+        .values_list("appel_id", "appel__titre", "appel__annee", "collectivite__region__nom", "etat")
+        .annotate(n=Count("pk"))
+    )
+    if not rows:
+        return None
+    premiers_depots = dict(
+        EvenementCandidature.objects.filter(etat_apres=Etat.DEPOSEE)
+        .order_by()
+        .values_list("candidature_id")
+        .annotate(premier=Min("date"))
+    )
+    delais: dict[int, list[float]] = {}
+    for candidature_id, appel_id, date in EvenementCandidature.objects.filter(
+        etat_apres__in=[Etat.LABELLISEE, Etat.REFUSEE]
+    ).values_list("candidature_id", "candidature__appel_id", "date"):
+        depot = premiers_depots.get(candidature_id)
+        if depot is not None and date >= depot:
+            delais.setdefault(appel_id, []).append((date - depot).total_seconds() / 86400)
+    appels: dict[int, dict] = {}
+    for appel_id, titre, annee, region, etat, n in rows:
+        appel = appels.setdefault(
+            appel_id,
+            {"titre": titre, "annee": annee, "deposees": 0, "labellisees": 0, "refusees": 0, "regions": {}},
+        )
+        ligne = appel["regions"].setdefault(
+            region or "Région inconnue",
+            {"nom": region or "Région inconnue", "deposees": 0, "labellisees": 0, "refusees": 0},
+        )
+        for cible in (appel, ligne):
+            cible["deposees"] += n
+            if etat == Etat.LABELLISEE:
+                cible["labellisees"] += n
+            elif etat == Etat.REFUSEE:
+                cible["refusees"] += n
+    resultat = []
+    for appel_id, appel in sorted(appels.items(), key=lambda item: (-item[1]["annee"], item[1]["titre"])):
+        appel["regions"] = sorted(appel["regions"].values(), key=lambda ligne: ligne["nom"])
+        appel["delai_median_jours"] = _mediane(delais.get(appel_id, []))
+        appel["decisions"] = len(delais.get(appel_id, []))
+        resultat.append(appel)
+    return {
+        "appels": resultat,
+        "deposees": sum(appel["deposees"] for appel in resultat),
+        "labellisees": sum(appel["labellisees"] for appel in resultat),
+        "refusees": sum(appel["refusees"] for appel in resultat),
+        "delai_median_jours": _mediane([d for valeurs in delais.values() for d in valeurs]),
     }
 
 

@@ -32,7 +32,12 @@ from candidatures.models import (
     PieceJointe,
     ProfilPorteur,
 )
-from candidatures.selectors import appel_est_ouvert, candidature_verifications_resume, connexion_cle
+from candidatures.selectors import (
+    appel_est_ouvert,
+    candidature_verifications_resume,
+    connexion_cle,
+    qpv_list_for_communes,
+)
 from candidatures.workflow import ETATS_FINAUX, ETATS_MODIFIABLES, ROLES_LIBELLES, Transition, transition_get
 from cites.models import Commune, Epci
 
@@ -236,8 +241,11 @@ def _agents_emails(*, region_id: int | None) -> list[str]:
 # --- Candidatures ---------------------------------------------------------------------------
 
 
-def candidature_create(*, user, appel: AppelAProjets) -> Candidature:
-    """— → brouillon: a validated porteur opens a draft on an open call."""
+def candidature_create(*, user, appel: AppelAProjets, communes: list[Commune] | None = None) -> Candidature:
+    """— → brouillon: a validated porteur opens a draft on an open call.
+
+    `communes` (from the eligibility simulator, already checked to be the collectivité's): the
+    draft starts with them and their 2024 QPVs instead of the collectivité's own commune."""
     if not permissions.can_file(user):
         raise ValidationError(
             "Votre compte doit être confirmé et validé par un agent avant de déposer une candidature."
@@ -247,7 +255,12 @@ def candidature_create(*, user, appel: AppelAProjets) -> Candidature:
     collectivite = user.profil_porteur.collectivite
     with transaction.atomic():
         candidature = Candidature.objects.create(appel=appel, collectivite=collectivite, cree_par=user)
-        if collectivite.type == Collectivite.Type.COMMUNE:
+        membres = set(collectivite.communes.values_list("pk", flat=True))
+        communes = [commune for commune in communes or [] if commune.pk in membres]
+        if communes:
+            candidature.communes.set(communes)
+            candidature.qpvs.set(qpv_list_for_communes(communes=communes))
+        elif collectivite.type == Collectivite.Type.COMMUNE:
             candidature.communes.set([collectivite.commune_id])
         EvenementCandidature.objects.create(candidature=candidature, auteur=user, etat_apres=Etat.BROUILLON)
     return candidature

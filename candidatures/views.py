@@ -126,6 +126,13 @@ def tableau_de_bord(request):
             appels=appels,
             nouvelle_form=f.NouvelleCandidatureForm(appels=selectors.appel_list_ouverts()) if appels else None,
         )
+    cle = request.GET.get("territoire", "")
+    if cle and profil is not None:
+        # Coming from the eligibility simulator: the new draft starts with that territory if it is theirs.
+        communes = selectors.territoire_pour_collectivite(cle=cle, collectivite=profil.collectivite)
+        context["territoire_cle"] = cle[:30] if communes else ""
+        context["territoire_communes"] = communes
+        context["territoire_refuse"] = not communes
     return render(request, "candidatures/tableau_de_bord.html", context)
 
 
@@ -136,8 +143,15 @@ def nouvelle(request):
     if not form.is_valid():
         messages.error(request, "Choisissez un appel à projets ouvert.")
         return redirect("candidatures:tableau_de_bord")
+    communes = None
+    if request.POST.get("territoire") and permissions.can_file(request.user):
+        communes = selectors.territoire_pour_collectivite(
+            cle=request.POST["territoire"], collectivite=request.user.profil_porteur.collectivite
+        )
     try:
-        candidature = services.candidature_create(user=request.user, appel=form.cleaned_data["appel"])
+        candidature = services.candidature_create(
+            user=request.user, appel=form.cleaned_data["appel"], communes=communes
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("candidatures:tableau_de_bord")

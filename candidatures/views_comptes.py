@@ -1,5 +1,7 @@
 """Porteurs' accounts: sign-up, e-mail confirmation, log-in/out, password reset (Django's auth views)."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from candidatures import permissions, services
@@ -18,10 +21,32 @@ def _page(titre: str) -> dict:
     return {"title": titre, "breadcrumb_data": {"links": [], "current": titre}}
 
 
+def _next_url(request) -> str:
+    """The page to go to after sign-up (the eligibility simulator's « Déposer »), when it is ours."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+def _initial_territoire(next_url: str) -> dict:
+    """Sign-up fields pre-filled from the territory the visitor checked in the simulator."""
+    cle = parse_qs(urlsplit(next_url).query).get("territoire", [""])[0]
+    type_, _, code = cle.partition("-")
+    if type_ == "commune" and code:
+        return {"type_collectivite": "commune", "commune": code}
+    if type_ == "epci" and code:
+        return {"type_collectivite": "epci", "siren": code}
+    return {}
+
+
 def inscription(request):
+    next_url = _next_url(request)
     if request.user.is_authenticated:
-        return redirect("candidatures:tableau_de_bord")
-    form = InscriptionForm(request.POST or None)
+        return redirect(next_url or "candidatures:tableau_de_bord")
+    form = InscriptionForm(request.POST or None, initial=_initial_territoire(next_url))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -57,8 +82,10 @@ def inscription(request):
                 f"Votre compte est créé. Un lien de confirmation a été envoyé à {user.email} : "
                 "ouvrez-le pour confirmer votre adresse.",
             )
-            return redirect("candidatures:tableau_de_bord")
-    return render(request, "comptes/inscription.html", {**_page("Créer un compte porteur"), "form": form})
+            return redirect(next_url or "candidatures:tableau_de_bord")
+    return render(
+        request, "comptes/inscription.html", {**_page("Créer un compte porteur"), "form": form, "next": next_url}
+    )
 
 
 def confirmation(request, token: str):

@@ -8,17 +8,20 @@ import csv
 import gzip
 import io
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 
 from cites import selectors
 from cites.cache import public_cache_version
-from cites.models import CiteEducative, Commune, Etablissement, Qpv
+from cites.generalisation import qpv_couverture_rows
+from cites.models import CiteEducative, Commune, Etablissement, EvenementLabel, IndicePositionSociale, Qpv
 from cites.selectors import CiteListFilters
+from cites.territoire import ips_par_uai
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -205,15 +208,384 @@ def qpv_geojson_build(*, region: str = "", departement: str = "", generation: in
 def cite_csv_build(*, base_url: str = "") -> bytes:
     """Every published cité, one row each: `;`-separated, UTF-8 with BOM, CRLF — what French
     spreadsheet software opens correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLONNES)
+    lignes = []
     for row in cite_list_carte():
         row["annee_label"] = row["annee_label"] or ""
         row["annee_label_deduite"] = "oui" if row["annee_label_deduite"] else "non"
         row["url"] = base_url + CiteEducative(slug=row["slug"]).get_absolute_url()
-        writer.writerow([row[key] for key in CSV_COLONNES])
+        lignes.append(row)
+    return _csv_bytes(colonnes=CSV_COLONNES, lignes=lignes)
+
+
+def _csv_bytes(*, colonnes: list[str], lignes) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(colonnes)
+    for ligne in lignes:
+        writer.writerow(["" if ligne.get(nom) is None else ligne[nom] for nom in colonnes])
     return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _ips_texte(valeur: float | None) -> str:
+    return f"{valeur:.1f}" if valeur is not None else ""
+
+
+def cite_etablissements_rows(*, base_url: str = "") -> list[dict]:
+    """The schools of each published cité, one row per (cité, UAI): those of its recorded
+    perimeter (a cité labelled on the portal), else the REP and REP+ schools of its communes in
+    the annuaire — what its page lists. A fixed number of queries."""
+    cites = list(selectors.cite_list_published().prefetch_related(None).values("pk", "identifiant", "slug", "nom"))
+    ids = [cite["pk"] for cite in cites]
+    retenus: dict[int, list[int]] = defaultdict(list)
+    for cite_id, etablissement_id in CiteEducative.etablissements.through.objects.filter(
+        citeeducative_id__in=ids
+    ).values_list("citeeducative_id", "etablissement_id"):
+        retenus[cite_id].append(etablissement_id)
+    communes: dict[int, list[int]] = defaultdict(list)
+    for cite_id, commune_id in CiteEducative.communes.through.objects.filter(citeeducative_id__in=ids).values_list(
+        "citeeducative_id", "commune_id"
+    ):
+        communes[cite_id].append(commune_id)
+    champs = (
+        "pk",
+        "uai",
+        "nom",
+        "type",
+        "commune_id",
+        "commune__code",
+        "commune__nom",
+        "education_prioritaire",
+        "statut",
+    )
+    prioritaires = Etablissement.objects.filter(
+        Q(commune_id__in={c for liste in communes.values() for c in liste}, education_prioritaire__in=["REP", "REP+"])
+        | Q(pk__in={e for liste in retenus.values() for e in liste})
+    ).values(*champs)
+    par_pk = {row["pk"]: row for row in prioritaires}
+    par_commune: dict[int, list[dict]] = defaultdict(list)
+    for row in par_pk.values():
+        if row["education_prioritaire"]:
+            par_commune[row["commune_id"]].append(row)
+    ips = ips_par_uai(uais=[row["uai"] for row in par_pk.values()])
+    lignes = []
+    for cite in cites:
+        if retenus[cite["pk"]]:
+            ecoles, rattachement = [par_pk[pk] for pk in retenus[cite["pk"]] if pk in par_pk], "perimetre"
+        else:
+            ecoles = [row for commune_id in communes[cite["pk"]] for row in par_commune[commune_id]]
+            rattachement = "commune"
+        for ecole in sorted(ecoles, key=lambda row: row["uai"]):
+            valeur, rentree = ips.get(ecole["uai"], (None, None))
+            lignes.append(
+                {
+                    "identifiant_cite": cite["identifiant"] or "",
+                    "slug_cite": cite["slug"],
+                    "nom_cite": cite["nom"],
+                    "uai": ecole["uai"],
+                    "nom": ecole["nom"],
+                    "type": ecole["type"],
+                    "code_commune": ecole["commune__code"],
+                    "commune": ecole["commune__nom"],
+                    "education_prioritaire": ecole["education_prioritaire"],
+                    "secteur": {"public": "public", "prive": "privé"}.get(ecole["statut"], ""),
+                    "ips": _ips_texte(valeur),
+                    "rentree_ips": f"{rentree}-{rentree + 1}" if rentree else "",
+                    "rattachement": rattachement,
+                }
+            )
+    return lignes
+
+
+def cite_etablissements_csv_build(*, base_url: str = "") -> bytes:
+    return _csv_bytes(colonnes=schema_colonnes("cites-etablissements"), lignes=cite_etablissements_rows())
+
+
+def cite_evenements_csv_build(*, base_url: str = "") -> bytes:
+    """The label events of the published cités (label, extension, prolongation, renewal, end)."""
+    rows = (
+        EvenementLabel.objects.filter(cite__publiee=True)
+        .order_by("cite__identifiant", "cite__slug", "annee", "date", "pk")
+        .values(
+            "pk",
+            "cite__identifiant",
+            "cite__slug",
+            "cite__nom",
+            "type",
+            "annee",
+            "date",
+            "reference_decision",
+            "fin_financement",
+            "description",
+        )
+    )
+    types = dict(EvenementLabel.Type.choices)
+    lignes = [
+        {
+            "evenement": row["pk"],
+            "identifiant_cite": row["cite__identifiant"] or "",
+            "slug_cite": row["cite__slug"],
+            "nom_cite": row["cite__nom"],
+            "type": row["type"],
+            "type_libelle": types.get(row["type"], row["type"]),
+            "annee": row["annee"],
+            "date": row["date"].isoformat() if row["date"] else "",
+            "reference_decision": row["reference_decision"],
+            "fin_financement": row["fin_financement"].isoformat() if row["fin_financement"] else "",
+            "description": " ".join(row["description"].split()),
+        }
+        for row in rows
+    ]
+    return _csv_bytes(colonnes=schema_colonnes("cites-evenements"), lignes=lignes)
+
+
+def qpv_couverture_csv_build(*, base_url: str = "") -> bytes:
+    """Every 2024 QPV, with or without a cité (the road to the generalisation)."""
+    lignes = []
+    for row in qpv_couverture_rows():
+        lignes.append(
+            {
+                "code": row["code"],
+                "nom": row["nom"],
+                "communes": row["communes"],
+                "codes_insee": row["codes_insee"],
+                "departements": _joined(row["departements"]),
+                "codes_departements": ", ".join(row["departements"]),
+                "regions": _joined(row["regions"], with_code=False),
+                "codes_regions": ", ".join(row["regions"]),
+                "cite": "oui" if row["couvert"] else "non",
+                "cites": ", ".join(row["cites"].values()),
+                "latitude": row["latitude"],
+                "longitude": row["longitude"],
+            }
+        )
+    return _csv_bytes(colonnes=schema_colonnes("qpv-generalisation"), lignes=lignes)
+
+
+def qpv_couverture_geojson_build() -> bytes:
+    """The 2024 QPVs as points (centre of their communes), each saying whether a cité covers it."""
+    features = []
+    for row in qpv_couverture_rows():
+        geometry = None
+        if row["latitude"] is not None:
+            geometry = {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["code"],
+                "geometry": geometry,
+                "properties": {
+                    "code": row["code"],
+                    "nom": row["nom"],
+                    "communes": row["communes"],
+                    "cite": row["couvert"],
+                    "cites": list(row["cites"].values()),
+                },
+            }
+        )
+    return _json_bytes({"type": "FeatureCollection", "features": features})
+
+
+# --- Table schemas (Table Schema, frictionless) ----------------------------------------------
+
+_OUI_NON = {"trueValues": ["oui"], "falseValues": ["non"]}
+_CODE_INSEE_LISTE = r"^(\w{5}(, \w{5})*)?$"
+
+SCHEMAS: dict[str, dict] = {
+    "cites-educatives": {
+        "titre": "Cités éducatives labellisées",
+        "description": "Une ligne par cité éducative publiée.",
+        "fields": [
+            {
+                "name": "identifiant",
+                "title": "Identifiant ANCT",
+                "description": "Identifiant de la liste de l'ANCT (cite-001…), stable d'un import à l'autre ; "
+                "vide pour une cité labellisée sur le portail et pas encore dans cette liste.",
+                "type": "string",
+                "constraints": {"unique": True, "pattern": r"^cite-\d{3,}$"},
+            },
+            {"name": "nom", "title": "Nom", "type": "string", "constraints": {"required": True}},
+            {"name": "communes", "title": "Communes (nom et code INSEE)", "type": "string"},
+            {
+                "name": "codes_insee",
+                "title": "Codes INSEE des communes",
+                "type": "string",
+                "constraints": {"pattern": _CODE_INSEE_LISTE},
+            },
+            {"name": "departements", "title": "Départements", "type": "string"},
+            {"name": "codes_departements", "title": "Codes des départements", "type": "string"},
+            {"name": "regions", "title": "Régions", "type": "string"},
+            {"name": "codes_regions", "title": "Codes des régions", "type": "string"},
+            {
+                "name": "annee_label",
+                "title": "Année du label",
+                "type": "integer",
+                "constraints": {"minimum": 2019},
+            },
+            {
+                "name": "annee_label_deduite",
+                "title": "Année déduite",
+                "description": "oui quand l'année vient du numéro d'ordre de la liste ANCT, non d'une décision.",
+                "type": "boolean",
+                **_OUI_NON,
+                "constraints": {"required": True},
+            },
+            {
+                "name": "url",
+                "title": "Adresse de la fiche",
+                "type": "string",
+                "format": "uri",
+                "constraints": {"required": True, "unique": True},
+            },
+        ],
+        "primaryKey": ["url"],
+    },
+    "cites-etablissements": {
+        "titre": "Écoles et collèges des cités éducatives",
+        "description": "Une ligne par cité et par établissement (UAI) : ceux du périmètre d'une cité labellisée "
+        "sur le portail, sinon les écoles et collèges REP et REP+ de ses communes d'après l'annuaire de "
+        "l'éducation (les communes dont l'annuaire n'est pas chargé n'en ont pas).",
+        "fields": [
+            {"name": "identifiant_cite", "title": "Identifiant ANCT de la cité", "type": "string"},
+            {
+                "name": "slug_cite",
+                "title": "Identifiant de la cité sur le portail",
+                "type": "string",
+                "constraints": {"required": True},
+            },
+            {"name": "nom_cite", "title": "Nom de la cité", "type": "string", "constraints": {"required": True}},
+            {
+                "name": "uai",
+                "title": "UAI",
+                "type": "string",
+                "constraints": {"required": True, "pattern": r"^\d{7}[A-Z]$"},
+            },
+            {"name": "nom", "title": "Nom de l'établissement", "type": "string", "constraints": {"required": True}},
+            {"name": "type", "title": "Type (annuaire)", "type": "string"},
+            {
+                "name": "code_commune",
+                "title": "Code INSEE de la commune",
+                "type": "string",
+                "constraints": {"pattern": r"^\w{5}$"},
+            },
+            {"name": "commune", "title": "Commune", "type": "string"},
+            {
+                "name": "education_prioritaire",
+                "title": "Éducation prioritaire",
+                "type": "string",
+                "constraints": {"enum": ["REP", "REP+", ""]},
+            },
+            {"name": "secteur", "title": "Secteur", "type": "string", "constraints": {"enum": ["public", "privé", ""]}},
+            {
+                "name": "ips",
+                "title": "Indice de position sociale (IPS)",
+                "type": "number",
+                "description": "Dernière rentrée connue (DEPP).",
+            },
+            {
+                "name": "rentree_ips",
+                "title": "Rentrée de l'IPS",
+                "type": "string",
+                "constraints": {"pattern": r"^(\d{4}-\d{4})?$"},
+            },
+            {
+                "name": "rattachement",
+                "title": "Rattachement",
+                "type": "string",
+                "description": "perimetre : établissement du périmètre de la cité ; commune : établissement REP "
+                "ou REP+ d’une de ses communes.",
+                "constraints": {"required": True, "enum": ["perimetre", "commune"]},
+            },
+        ],
+        "primaryKey": ["slug_cite", "uai"],
+    },
+    "cites-evenements": {
+        "titre": "Historique du label des cités éducatives",
+        "description": "Une ligne par événement du label : labellisation, extension, prolongation, renouvellement, "
+        "fin. Les montants par année viendront avec le suivi financier des cités.",
+        "fields": [
+            {
+                "name": "evenement",
+                "title": "Numéro de l'événement",
+                "type": "integer",
+                "constraints": {"required": True, "unique": True},
+            },
+            {"name": "identifiant_cite", "title": "Identifiant ANCT de la cité", "type": "string"},
+            {
+                "name": "slug_cite",
+                "title": "Identifiant de la cité sur le portail",
+                "type": "string",
+                "constraints": {"required": True},
+            },
+            {"name": "nom_cite", "title": "Nom de la cité", "type": "string", "constraints": {"required": True}},
+            {
+                "name": "type",
+                "title": "Type",
+                "type": "string",
+                "constraints": {"required": True, "enum": list(EvenementLabel.Type.values)},
+            },
+            {"name": "type_libelle", "title": "Type (libellé)", "type": "string"},
+            {"name": "annee", "title": "Année", "type": "integer", "constraints": {"required": True, "minimum": 2019}},
+            {"name": "date", "title": "Date de la décision", "type": "date"},
+            {"name": "reference_decision", "title": "Référence de la décision", "type": "string"},
+            {"name": "fin_financement", "title": "Fin du financement décidée", "type": "date"},
+            {"name": "description", "title": "Description", "type": "string"},
+        ],
+        "primaryKey": ["evenement"],
+    },
+    "qpv-generalisation": {
+        "titre": "Quartiers prioritaires avec et sans cité éducative",
+        "description": "Chaque quartier prioritaire 2024 et les cités éducatives publiées qui le couvrent (par son "
+        "périmètre enregistré ou par ses communes).",
+        "fields": [
+            {
+                "name": "code",
+                "title": "Code du QPV",
+                "type": "string",
+                "constraints": {"required": True, "unique": True, "pattern": r"^Q[NP]\w{6}$"},
+            },
+            {"name": "nom", "title": "Nom", "type": "string", "constraints": {"required": True}},
+            {"name": "communes", "title": "Communes (nom et code INSEE)", "type": "string"},
+            {
+                "name": "codes_insee",
+                "title": "Codes INSEE des communes",
+                "type": "string",
+                "constraints": {"pattern": _CODE_INSEE_LISTE},
+            },
+            {"name": "departements", "title": "Départements", "type": "string"},
+            {"name": "codes_departements", "title": "Codes des départements", "type": "string"},
+            {"name": "regions", "title": "Régions", "type": "string"},
+            {"name": "codes_regions", "title": "Codes des régions", "type": "string"},
+            {
+                "name": "cite",
+                "title": "Couvert par une cité éducative",
+                "type": "boolean",
+                **_OUI_NON,
+                "constraints": {"required": True},
+            },
+            {"name": "cites", "title": "Cités éducatives", "type": "string"},
+            {"name": "latitude", "title": "Latitude (centre des communes)", "type": "number"},
+            {"name": "longitude", "title": "Longitude (centre des communes)", "type": "number"},
+        ],
+        "primaryKey": ["code"],
+    },
+}
+
+
+def schema_colonnes(nom: str) -> list[str]:
+    return [champ["name"] for champ in SCHEMAS[nom]["fields"]]
+
+
+def table_schema(nom: str) -> dict:
+    """The Table Schema (frictionless) of one CSV of the open data."""
+    schema = SCHEMAS[nom]
+    return {
+        "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
+        "title": schema["titre"],
+        "description": schema["description"],
+        "fields": schema["fields"],
+        "primaryKey": schema["primaryKey"],
+        "missingValues": [""],
+    }
 
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -276,6 +648,15 @@ SOURCES = [
         "lien": "https://data.education.gouv.fr/explore/dataset/fr-en-annuaire-education/",
         "licence": "Licence Ouverte 2.0",
         "modele": Etablissement,
+    },
+    {
+        "jeu": "Indice de position sociale (IPS) des écoles et des collèges",
+        "producteur": "Ministère de l'Éducation nationale (DEPP)",
+        "description": "Indice du milieu social des élèves de chaque école (élémentaire ou primaire) et de chaque "
+        "collège, public ou privé sous contrat, par rentrée scolaire : affiché à côté de chaque établissement.",
+        "lien": "https://data.education.gouv.fr/explore/dataset/fr-en-ips-ecoles-ap2022/",
+        "licence": "Licence Ouverte 2.0",
+        "modele": IndicePositionSociale,
     },
     {
         "jeu": "Code officiel géographique (régions, départements, communes)",

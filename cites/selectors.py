@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from cites.generalisation import est_region
 from cites.models import (
     CiteEducative,
     Commune,
@@ -329,8 +330,26 @@ def statistiques_par_region() -> dict:
         .count()
     )
     return {
-        "regions": regions,
+        # Régions, then the collectivités d'outre-mer (Saint-Martin…) that the COG lists beside them.
+        "regions": [region for region in regions if est_region(region["code"])],
+        "collectivites": [region for region in regions if not est_region(region["code"])],
         "total_cites": _published().count(),
         "total_communes": _communes_couvertes().count(),
         "cites_multi_departements": multi,
+    }
+
+
+def statistiques_par_annee() -> dict:
+    """Published cités per year of label (deduced or decided), and how many years are deduced."""
+    rows = list(
+        _published()
+        .order_by()
+        .values_list("annee_label")
+        .annotate(cites=Count("pk"), deduites=Count("pk", filter=Q(annee_label_deduite=True)))
+        .order_by("annee_label")
+    )
+    return {
+        "annees": [{"annee": annee, "cites": cites, "deduites": deduites} for annee, cites, deduites in rows if annee],
+        "sans_annee": sum(cites for annee, cites, _deduites in rows if not annee),
+        "deduites": sum(deduites for _annee, _cites, deduites in rows),
     }

@@ -19,4 +19,13 @@ urlpatterns = [
     path("donnees/cites.geojson", views_donnees.cites_geojson, name="cites_geojson"),
     path("donnees/cites.csv", views_donnees.cites_csv, name="cites_csv"),
     path("donnees/qpv.geojson", views_donnees.qpv_geojson, name="qpv_geojson"),
+    path("donnees/datapackage.json", views_donnees.datapackage, name="datapackage"),
+    path(
+        "donnees/qpv-generalisation.geojson",
+        views_donnees.qpv_generalisation_geojson,
+        name="qpv_generalisation_geojson",
+    ),
+    path("donnees/<slug:nom>.schema.json", views_donnees.table_schema, name="schema"),
+    path("donnees/<slug:nom>.csv", views_donnees.csv_fichier, name="csv"),
+    path("generalisation/", views_donnees.generalisation, name="generalisation"),
 ]

@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from cites import selectors
 from cites.cache import cache_public_page
 from cites.charts import bar_chart
-from cites.extensions import cite_detail_extra_context
+from cites.extensions import cite_detail_extra_context, statistiques_extra_context
 from cites.forms import CiteFilterForm, SuggestionForm
+from cites.generalisation import generalisation_statistiques
 from cites.models import CiteEducative, ConventionCadre, RevueProjet, Suggestion
 from cites.services import suggestion_create, suggestion_rate_limited
 
@@ -187,28 +188,41 @@ def cite_document(request, slug, type, pk):
     return FileResponse(fichier, content_type="application/pdf", filename=nom)
 
 
+DEPARTEMENTS_GRAPHIQUE = 15
+
+
 @cache_public_page
 def statistiques(request):
     stats = selectors.statistiques_par_region()
-    regions = stats["regions"]
+    regions, collectivites = stats["regions"], stats["collectivites"]
     departements = [
-        {**departement, "region": region["nom"]} for region in regions for departement in region["departements"]
+        {**departement, "region": region["nom"]}
+        for region in [*regions, *collectivites]
+        for departement in region["departements"]
     ]
+    territoires = [*regions, *collectivites]
     graphique_regions = bar_chart(
-        items=[(region["nom"], region["cites"]) for region in regions],
+        items=[(region["nom"], region["cites"]) for region in territoires],
         title="Nombre de cités éducatives par région",
         description="Diagramme en barres : "
-        + " ; ".join(f"{region['nom']} : {region['cites']}" for region in regions)
+        + " ; ".join(f"{region['nom']} : {region['cites']}" for region in territoires)
         + ". Les mêmes chiffres figurent dans le tableau qui suit.",
     )
+    premiers = sorted(departements, key=lambda d: (-d["cites"], d["code"]))[:DEPARTEMENTS_GRAPHIQUE]
     graphique_departements = bar_chart(
-        items=[
-            (f"{dep['code']} — {dep['nom']}", dep["cites"]) for dep in sorted(departements, key=lambda d: d["code"])
-        ],
-        title="Nombre de cités éducatives par département",
-        description=f"Diagramme en barres des {len(departements)} départements qui comptent au moins une cité "
-        "éducative ; les mêmes chiffres figurent dans le tableau qui suit.",
-        row_height=20,
+        items=[(f"{dep['code']} — {dep['nom']}", dep["cites"]) for dep in premiers],
+        title=f"Les {len(premiers)} départements qui comptent le plus de cités éducatives",
+        description="Diagramme en barres : "
+        + " ; ".join(f"{dep['nom']} ({dep['code']}) : {dep['cites']}" for dep in premiers)
+        + f". Les {len(departements)} départements figurent dans le tableau qui suit.",
+    )
+    annees = selectors.statistiques_par_annee()
+    graphique_annees = bar_chart(
+        items=[(str(ligne["annee"]), ligne["cites"]) for ligne in annees["annees"]],
+        title="Nombre de cités éducatives par année de label",
+        description="Diagramme en barres : "
+        + " ; ".join(f"{ligne['annee']} : {ligne['cites']}" for ligne in annees["annees"])
+        + ". Les mêmes chiffres figurent dans le tableau qui suit.",
     )
     return render(
         request,
@@ -218,9 +232,15 @@ def statistiques(request):
             "breadcrumb_data": {"links": [], "current": "Statistiques"},
             "stats": stats,
             "regions": regions,
+            "collectivites": collectivites,
             "departements": departements,
+            "annees": annees,
+            "generalisation": generalisation_statistiques(),
             "graphique_regions": graphique_regions,
             "graphique_departements": graphique_departements,
+            "graphique_annees": graphique_annees,
+            # Figures of the instruction of candidatures (candidatures app), see cites.extensions.
+            **statistiques_extra_context(request=request),
         },
     )
 

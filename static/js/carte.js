@@ -5,6 +5,12 @@
  * cités (already filtered by the server), the QPV layers, the tile server. Without tiles (server
  * unreachable or none configured) the markers show on the plain background. The list of cités
  * beside the map is server-rendered and works without this script.
+ *
+ * The layers are switched by the checkboxes under the map (#carte-couches) and the overseas
+ * territories reached by the buttons above it (.carte-vue, data-bounds="south,west,north,east"):
+ * nothing but the zoom buttons sits on the map, so nothing overlaps on a phone. QPVs are red
+ * squares in a pane under the cités' markers, their groups anchored beside the point, so that a
+ * cité and the QPVs of the same commune both show.
  */
 (function () {
   "use strict";
@@ -188,65 +194,94 @@
     return group;
   }
 
-  var overlays = {};
-  overlays['<span class="carte-legende carte-legende--cite"></span> Cités éducatives'] = cites;
+  map.createPane("qpv");
+  map.getPane("qpv").style.zIndex = 590; // under the markers of the cités (600)
+
+  var couches = { cites: cites };
   if (data.qpvUrl) {
-    overlays['<span class="carte-legende carte-legende--qpv"></span> Quartiers prioritaires (QPV 2024)'] = lazyLayer(
-      data.qpvUrl,
-      function (group, geojson) {
-        var points = L.markerClusterGroup({
-          showCoverageOnHover: false,
-          maxClusterRadius: 30,
-          iconCreateFunction: function (cluster) {
-            return L.divIcon({
-              html:
-                "<span>" +
-                cluster.getChildCount() +
-                '<span class="fr-sr-only"> quartiers prioritaires : agrandir la carte pour les voir</span></span>',
-              className: "carte-groupe carte-groupe--qpv",
-              iconSize: L.point(32, 32),
-            });
-          },
-        });
-        (geojson.features || []).forEach(function (feature) {
-          var latlng = point(feature);
-          if (latlng) {
-            var marker = L.circleMarker(latlng, { radius: 6, className: "carte-qpv", weight: 2, fillOpacity: 0.7 });
-            marker.bindPopup(function () {
-              return qpvPopup(feature.properties || {});
-            });
-            points.addLayer(marker);
-          }
-        });
-        group.addLayer(points);
-      }
-    );
+    couches.qpv = lazyLayer(data.qpvUrl, function (group, geojson) {
+      var points = L.markerClusterGroup({
+        showCoverageOnHover: false,
+        maxClusterRadius: 30,
+        clusterPane: "qpv",
+        iconCreateFunction: function (cluster) {
+          return L.divIcon({
+            html:
+              "<span>" +
+              cluster.getChildCount() +
+              '<span class="fr-sr-only"> quartiers prioritaires : agrandir la carte pour les voir</span></span>',
+            className: "carte-groupe carte-groupe--qpv",
+            iconSize: L.point(28, 28),
+            iconAnchor: L.point(-6, -6), // beside the point, not over a cité of the same commune
+          });
+        },
+      });
+      (geojson.features || []).forEach(function (feature) {
+        var latlng = point(feature);
+        if (latlng) {
+          var marker = L.marker(latlng, {
+            pane: "qpv",
+            icon: L.divIcon({ className: "carte-qpv-carre", iconSize: L.point(12, 12), iconAnchor: L.point(-2, -2) }),
+            title: (feature.properties || {}).nom,
+            alt: (feature.properties || {}).nom,
+            keyboard: false,
+          });
+          marker.bindPopup(function () {
+            return qpvPopup(feature.properties || {});
+          });
+          points.addLayer(marker);
+        }
+      });
+      group.addLayer(points);
+    });
   }
   if (data.contoursUrl) {
-    overlays['<span class="carte-legende carte-legende--contour"></span> Contours des QPV 2015 (Occitanie)'] = lazyLayer(
-      data.contoursUrl,
-      function (group, geojson) {
-        group.addLayer(
-          L.geoJSON(geojson, {
-            filter: function (feature) {
-              return feature.geometry && feature.geometry.type !== "Point";
-            },
-            style: { className: "carte-contour", weight: 2, fillOpacity: 0.2 },
-            onEachFeature: function (feature, layer) {
-              layer.bindPopup(function () {
-                return qpvPopup(feature.properties || {});
-              });
-            },
-          })
-        );
-      }
-    );
+    couches.contours = lazyLayer(data.contoursUrl, function (group, geojson) {
+      group.addLayer(
+        L.geoJSON(geojson, {
+          filter: function (feature) {
+            return feature.geometry && feature.geometry.type !== "Point";
+          },
+          style: { className: "carte-contour", weight: 2, fillOpacity: 0.2 },
+          onEachFeature: function (feature, layer) {
+            layer.bindPopup(function () {
+              return qpvPopup(feature.properties || {});
+            });
+          },
+        })
+      );
+    });
   }
-  var layers = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
-  var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
-  if (toggle) {
-    toggle.title = "Couches";
-    toggle.setAttribute("aria-label", "Couches de la carte");
+  var fieldset = document.getElementById("carte-couches");
+  if (fieldset) {
+    fieldset.hidden = false;
+    fieldset.querySelectorAll("input[data-couche]").forEach(function (input) {
+      var couche = couches[input.dataset.couche];
+      if (!couche) {
+        input.closest(".fr-fieldset__element").hidden = true;
+        return;
+      }
+      input.addEventListener("change", function () {
+        if (input.checked) {
+          couche.addTo(map);
+        } else {
+          map.removeLayer(couche);
+        }
+      });
+    });
+  }
+
+  // One-click views: mainland France and each overseas territory with a cité.
+  var vues = document.querySelector(".carte-vues");
+  if (vues) {
+    vues.hidden = false;
+    vues.querySelectorAll("button[data-bounds]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var b = button.dataset.bounds.split(",").map(Number);
+        map.fitBounds(L.latLngBounds([b[0], b[1]], [b[2], b[3]]), { animate: false });
+        container.focus({ preventScroll: true });
+      });
+    });
   }
 
   fetchGeojson(data.citesUrl)

@@ -510,3 +510,23 @@ def test_logged_in_users_bypass_the_cache(client, admin_user):
     response = client.get(url)
     assert "X-Cache" not in response
     assert "fr-icon-settings-5-line" in text_of(response)  # the staff link of the header
+
+
+# --- Issue 14: overseas collectivities, label years, charts first ------------------------------
+
+
+def test_statistics_count_overseas_collectivities_apart_from_regions(client):
+    page = text_of(client.get(STATISTIQUES))
+    # 18 régions have a cité; Saint-Martin is a collectivité d'outre-mer, not a région.
+    assert "dans 18 régions" in page
+    assert "19 régions" not in page
+    assert "et 1 collectivité d’outre-mer (Saint-Martin)" in page
+    assert stat_row(page, "Saint-Martin") == [1, 1]
+
+
+def test_statistics_give_the_cites_per_year_of_label(client):
+    page = text_of(client.get(STATISTIQUES))
+    assert '<title id="graphique-annees-titre">Nombre de cités éducatives par année de label</title>' in page
+    for annee, nombre in [(2019, 80), (2021, 46), (2022, 74), (2023, 8)]:
+        assert stat_row(page, str(annee)) == [nombre]
+    assert "années déduites du numéro d’ordre" in page
