@@ -23,8 +23,26 @@ def _normalize_departement(code: str) -> str:
     return code
 
 
+class DepartementSelect(forms.Select):
+    """The départements, each option saying its région (`data-region`), so that a script can
+    offer only the départements of the chosen région (static/js/filtres.js)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regions: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value and str(value) in self.regions:
+            option["attrs"]["data-region"] = self.regions[str(value)]
+        return option
+
+
 class CiteFilterForm(DsfrBaseForm):
-    """Filters of the list of cités, read from the query string (GET)."""
+    """Filters of the list of cités, read from the query string (GET).
+
+    The départements offered are those of the chosen région; a département outside it is an
+    error said in French, and the list is filtered by the région alone."""
 
     q = forms.CharField(
         label="Rechercher",
@@ -34,7 +52,7 @@ class CiteFilterForm(DsfrBaseForm):
         error_messages={"max_length": "La recherche ne peut dépasser %(limit_value)d caractères."},
     )
     region = forms.ChoiceField(label="Région", required=False)
-    departement = forms.ChoiceField(label="Département", required=False)
+    departement = forms.ChoiceField(label="Département", required=False, widget=DepartementSelect)
     annee = forms.ChoiceField(label="Année du label", required=False)
 
     def __init__(self, *args, choices: dict, **kwargs):
@@ -46,6 +64,12 @@ class CiteFilterForm(DsfrBaseForm):
         self.fields["departement"].choices = [("", "Tous les départements")] + [
             (departement.code, f"{departement.code} — {departement.nom}") for departement in choices["departements"]
         ]
+        region_codes = {region.pk: region.code for region in choices["regions"]}
+        self._departement_regions = {
+            departement.code: region_codes.get(departement.region_id, "") for departement in choices["departements"]
+        }
+        self.fields["departement"].widget.regions = self._departement_regions
+        self.fields["region"].widget.attrs["data-filtre-region"] = "departement"
         self.fields["annee"].choices = [("", "Toutes les années")] + [(str(a), str(a)) for a in choices["annees"]]
         if self.is_bound:
             self.data = self.data.copy()
@@ -62,9 +86,17 @@ class CiteFilterForm(DsfrBaseForm):
         departement = _normalize_departement(self.data.get("departement", ""))
         self.data["departement"] = departement
         if departement and departement not in dict(self.fields["departement"].choices):
-            found = Departement.objects.filter(code=departement).first()
+            found = Departement.objects.filter(code=departement).select_related("region").first()
             if found:
                 self.fields["departement"].choices.append((found.code, f"{found.code} — {found.nom}"))
+                self._departement_regions[found.code] = found.region.code if found.region else ""
+        if region and region in dict(self.fields["region"].choices):
+            # Only the départements of the chosen région (and the one typed, to say it does not belong).
+            self.fields["departement"].choices = [
+                (code, label)
+                for code, label in self.fields["departement"].choices
+                if not code or self._departement_regions.get(code) == region or code == departement
+            ]
         annee = self.data.get("annee", "").strip()
         self.data["annee"] = annee
         if annee.isdigit() and ANNEE_MIN <= int(annee) <= ANNEE_MAX and annee not in dict(self.fields["annee"].choices):
@@ -76,6 +108,17 @@ class CiteFilterForm(DsfrBaseForm):
         for name, message in ERROR_MESSAGES.items():
             if name in self._errors:
                 self._errors[name] = self.error_class([message.format(str(self.data.get(name, ""))[:30])])
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return
+        region, departement = self.cleaned_data.get("region"), self.cleaned_data.get("departement")
+        if region and departement and self._departement_regions.get(departement) != region:
+            noms = dict(self.fields["region"].choices)
+            libelle = dict(self.fields["departement"].choices).get(departement, departement)
+            self.add_error(
+                "departement",
+                f"Le département {libelle} n’est pas dans la région {noms.get(region, region)} : choisissez l’un de "
+                "ses départements, ou toutes les régions.",
+            )
 
     def filters(self) -> CiteListFilters:
         """The valid filters; an invalid one is left out (and reported by the page)."""

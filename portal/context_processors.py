@@ -10,5 +10,10 @@ def site(request):
             "header_brand_html": "République<br>française",
             "footer_brand_html": "République<br>française",
             "accessibility_status": "NOT",
-        }
+        },
+        "CONTACTS": {
+            "accessibilite": settings.CONTACT_ACCESSIBILITE_EMAIL,
+            "donnees": settings.CONTACT_DONNEES_EMAIL,
+            "hebergeur": settings.HEBERGEUR,
+        },
     }

@@ -259,6 +259,25 @@ MAP_TILES_ATTRIBUTION = os.environ.get(
     "MAP_TILES_ATTRIBUTION", '<a href="https://geoservices.ign.fr/">IGN</a> – Géoplateforme, Plan IGN'
 )
 
+# Contacts and hosting published on the site pages (accessibility statement, personal data, legal
+# notice). Development addresses end in .local; production refuses to start without real ones.
+CONTACT_ACCESSIBILITE_EMAIL = os.environ.get("CONTACT_ACCESSIBILITE_EMAIL", "accessibilite@cites-educatives.local")
+CONTACT_DONNEES_EMAIL = os.environ.get("CONTACT_DONNEES_EMAIL", "donnees-personnelles@cites-educatives.local")
+HEBERGEUR = os.environ.get("HEBERGEUR", "")  # name, postal address and telephone of the host
+
+
+def site_contacts_problems() -> list[str]:
+    """What production lacks to publish real contacts and the host of the legal notice."""
+    problems = []
+    for name in ("CONTACT_ACCESSIBILITE_EMAIL", "CONTACT_DONNEES_EMAIL"):
+        value = os.environ.get(name, "").strip().lower()
+        if "@" not in value or value.endswith((".local", "example.gouv.fr", "example.org", "example.com")):
+            problems.append(f"{name} doit être une adresse de contact réelle (publiée sur le site)")
+    if len(os.environ.get("HEBERGEUR", "").strip()) < 10:
+        problems.append("HEBERGEUR doit donner le nom, l'adresse et le téléphone de l'hébergeur (mentions légales)")
+    return problems
+
+
 SITE_TITLE = "Cités éducatives"
 SITE_TAGLINE = "Le portail du label des cités éducatives"
 

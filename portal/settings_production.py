@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings import *  # noqa: F403
-from portal.settings import DEVELOPMENT_SECRET_KEY, SECRET_KEY, env_bool
+from portal.settings import DEVELOPMENT_SECRET_KEY, SECRET_KEY, env_bool, site_contacts_problems
 
 
 def _refuse_unsafe_configuration() -> None:
@@ -16,6 +16,7 @@ def _refuse_unsafe_configuration() -> None:
         problems.append("DEBUG doit être désactivé en production")
     if not os.environ.get("ALLOWED_HOSTS"):
         problems.append("ALLOWED_HOSTS doit lister les noms de domaine servis")
+    problems += site_contacts_problems()
     if problems:
         raise ImproperlyConfigured("Configuration de production non sûre : " + " ; ".join(problems))
 

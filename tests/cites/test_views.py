@@ -530,3 +530,27 @@ def test_statistics_give_the_cites_per_year_of_label(client):
     for annee, nombre in [(2019, 80), (2021, 46), (2022, 74), (2023, 8)]:
         assert stat_row(page, str(annee)) == [nombre]
     assert "années déduites du numéro d’ordre" in page
+
+
+def test_departement_filter_offers_only_the_departements_of_the_chosen_region(client):
+    page = client.get(LISTE, {"region": "84"}).content.decode()
+    select = re.search(r'<select name="departement".*?</select>', page, re.S).group(0)
+    offered = re.findall(r'<option value="(\w+)"', select)
+    auvergne_rhone_alpes = sorted(
+        Departement.objects.filter(region__code="84", communes__cites__publiee=True)
+        .distinct()
+        .values_list("code", flat=True)
+    )
+    assert offered == auvergne_rhone_alpes
+    assert "31" not in offered
+    # Each option says its région, for the script that filters them as the région changes.
+    assert re.search(r'<option value="69" data-region="84"', select)
+
+
+def test_a_departement_outside_the_region_is_said_and_left_out(client):
+    response = client.get(LISTE, {"region": "84", "departement": "31"})
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "Le département 31 — Haute-Garonne n’est pas dans la région Auvergne-Rhône-Alpes" in page
+    # The list is that of the région alone.
+    assert count_heading(response) == "18 cités éducatives pour ces filtres"
