@@ -247,6 +247,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # An anonymous read-only API: no security scheme, hence no « Authorize » form nor padlocks.
+    "AUTHENTICATION_WHITELIST": [],
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Map of /carte/: tile server (Leaflet URL template; empty = no tiles, a plain background) and its credit.

@@ -265,16 +265,51 @@ def test_schema_documents_the_filters(client):
     assert {"commune", "education_prioritaire"} <= etablissements
 
 
-def test_documentation_is_served_from_local_files(client):
+def test_api_root_is_a_french_page_for_browsers_and_json_for_programs(client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"}}
+    page = client.get("/api/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    text = " ".join(page.content.decode().split())
+
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "<h1>API des cités éducatives</h1>" in text
+    assert "Django REST framework" not in text
+    for endpoint in ("/api/cites/", "/api/communes/", "/api/qpv/", "/api/etablissements/", "/api/partenaires/"):
+        assert f"<code>{endpoint}</code>" in text
+    assert "Licence Ouverte / Open Licence version 2.0" in text
+    assert "120 requêtes par minute au plus par client" in text
+    assert 'href="/api/docs/"' in text
+    assert "Accept" in page["Vary"]
+
+    machine = client.get("/api/", HTTP_ACCEPT="application/json")
+    assert machine["Content-Type"] == "application/json"
+    assert json.loads(machine.content)["cites"].endswith("/api/cites/")
+    assert "/api/qpv/" in json.loads(client.get("/api/?format=json").content)["qpv"]
+
+
+def test_documentation_is_a_french_page_without_authorisation(client):
     response = client.get("/api/docs/")
-    page = response.content.decode()
+    page = " ".join(response.content.decode().split())
 
     assert response.status_code == 200
-    assert "cdn" not in page.lower() and "unpkg" not in page.lower()
-    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
-    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
-    init = client.get("/api/docs/?script=")  # the page's own script, served apart (no inline script)
-    assert init.status_code == 200 and b"SwaggerUIBundle" in init.content
+    assert "<h1>Documentation de l’API</h1>" in page
+    assert "Authorize" not in page and "swagger" not in page.lower()
+    assert "<code>GET /api/cites/</code>" in page and "<code>GET /api/cites/{slug}/</code>" in page
+    assert "<code>region</code>" in page and "<code>education_prioritaire</code>" in page
+    # The choices of a filter are a list of values, not Markdown.
+    assert "<li><code>REP+</code> : REP+</li>" in page
+    assert "* `" not in page
+    assert client.get("/api/redoc/")["Location"] == "/api/docs/"
+
+
+def test_schema_declares_no_authentication_on_an_anonymous_read_only_api(client):
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+
+    assert "securitySchemes" not in schema.get("components", {})
+    # Each operation is open to anonymous clients only (an empty requirement), so no padlock.
+    assert all(
+        operation.get("security", [{}]) == [{}] for path in schema["paths"].values() for operation in path.values()
+    )
+    assert "/api/schema/" not in schema["paths"]
 
 
 # --- Query counts ---------------------------------------------------------------------------
