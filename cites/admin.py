@@ -30,6 +30,7 @@ from cites.models import (
     Etablissement,
     EtablissementQpv,
     EvenementLabel,
+    IndicePositionSociale,
     Qpv,
     Region,
     RevueProjet,
@@ -208,6 +209,25 @@ class EtablissementAdmin(admin.ModelAdmin):
     autocomplete_fields = ("commune",)
     readonly_fields = SOURCE_FIELDS
     inlines = (EtablissementQpvInline,)
+
+
+@admin.register(IndicePositionSociale)
+class IndicePositionSocialeAdmin(admin.ModelAdmin):
+    """The IPS files as imported (read-only: `import_ips` or `import_referentiels` writes them)."""
+
+    list_display = ("uai", "nom", "niveau", "rentree", "ips", "secteur", "code_commune", "departement")
+    list_filter = ("niveau", "rentree", "secteur", "departement")
+    list_select_related = ("departement",)
+    search_fields = ("uai", "nom", "code_commune")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EtablissementQpv)

@@ -11,7 +11,7 @@ class CitesConfig(AppConfig):
 
         from cites.models import CiteEducative, ConventionCadre, EvenementLabel, RevueProjet
         from cites.search import on_connection_created, register_sqlite_function
-        from cites.signals import connect_cache_invalidation
+        from cites.signals import connect_alerts, connect_cache_invalidation
 
         # The accent-insensitive search needs an SQL function on SQLite.
         connection_created.connect(on_connection_created, dispatch_uid="cites-search-fold")
@@ -32,3 +32,5 @@ class CitesConfig(AppConfig):
                 EvenementLabel.communes.through,
             ],
         )
+        # A new published cité may be announced to the subscribers of its département (cites.alertes).
+        connect_alerts(CiteEducative, m2m_through=CiteEducative.communes.through)

@@ -179,3 +179,37 @@ class SuggestionForm(DsfrBaseForm):
     def is_spam(self) -> bool:
         """The honeypot was filled in: a robot sent the form."""
         return bool(self.data.get("site_web", "").strip())
+
+
+class AlerteForm(DsfrBaseForm):
+    """« Être prévenu d'une nouvelle cité dans mon département »: an address and a département.
+    `site_web` is a honeypot, as on the suggestion form."""
+
+    email = forms.EmailField(
+        label="Votre adresse électronique",
+        help_text="Format attendu : nom@domaine.fr. Elle ne sert qu’à cette alerte et n’est jamais affichée.",
+        error_messages={
+            "required": "Indiquez l’adresse à laquelle vous prévenir.",
+            "invalid": "Adresse électronique invalide. Format attendu : nom@domaine.fr",
+        },
+    )
+    departement = forms.ChoiceField(
+        label="Département",
+        error_messages={
+            "required": "Choisissez le département qui vous intéresse.",
+            "invalid_choice": "Département inconnu : choisissez-le dans la liste.",
+        },
+    )
+    site_web = forms.CharField(label="Ne remplissez pas ce champ", required=False)
+
+    def __init__(self, *args, departements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["departement"].choices = [("", "Choisissez un département")] + [
+            (departement.code, f"{departement.code} — {departement.nom}") for departement in departements
+        ]
+        self.fields["site_web"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("site_web", "").strip())

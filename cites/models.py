@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -270,6 +271,8 @@ class CiteEducative(Source):
     fin_financement = models.DateField("fin de la période de financement", null=True, blank=True)
     contact_email = models.EmailField("adresse de contact (fonctionnelle)", blank=True)
     publiee = models.BooleanField("publiée", default=True)
+    # When the cité entered the portal: the e-mail alerts announce those that came after a subscription.
+    publiee_le = models.DateTimeField("ajoutée au portail le", default=timezone.now, editable=False)
     history = HistoricalRecords()
 
     objects = CiteEducativeQuerySet.as_manager()
@@ -439,3 +442,48 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_champ_display()} — {self.cite}"
+
+
+class Abonnement(models.Model):
+    """An e-mail alert a visitor asked for (double opt-in): never shown, deleted on unsubscribing."""
+
+    class Sujet(models.TextChoices):
+        NOUVELLE_CITE = "nouvelle_cite", "une nouvelle cité éducative dans mon département"
+        # Sent once the yearly synthesis of the revues de projet exists (issue 13).
+        NOUVELLE_SYNTHESE = "nouvelle_synthese", "une nouvelle synthèse des revues de projet"
+
+    email = models.EmailField("adresse électronique")
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="abonnements")
+    sujet = models.CharField(max_length=20, choices=Sujet.choices, default=Sujet.NOUVELLE_CITE)
+    jeton = models.CharField(
+        max_length=64, unique=True, help_text="Dans les liens de confirmation et de désinscription."
+    )
+    cree_le = models.DateTimeField("demandé le", auto_now_add=True)
+    confirme_le = models.DateTimeField("confirmé le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cree_le"]
+        verbose_name = "abonnement aux alertes"
+        verbose_name_plural = "abonnements aux alertes"
+        constraints = [
+            models.UniqueConstraint(fields=["email", "departement", "sujet"], name="abonnement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sujet_display()} — {self.departement}"
+
+
+class AlerteEnvoi(models.Model):
+    """What an alert announced to a subscriber, once: `cle` names it (cite-<pk>, synthese-<year>)."""
+
+    abonnement = models.ForeignKey(Abonnement, on_delete=models.CASCADE, related_name="envois")
+    cle = models.CharField(max_length=50)
+    envoye_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "alerte envoyée"
+        verbose_name_plural = "alertes envoyées"
+        constraints = [models.UniqueConstraint(fields=["abonnement", "cle"], name="alerte_envoi_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.cle} → abonnement {self.abonnement_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cites import views, views_donnees
+from cites import views, views_alertes, views_donnees
 
 app_name = "cites"
 
@@ -28,4 +28,7 @@ urlpatterns = [
     path("donnees/<slug:nom>.schema.json", views_donnees.table_schema, name="schema"),
     path("donnees/<slug:nom>.csv", views_donnees.csv_fichier, name="csv"),
     path("generalisation/", views_donnees.generalisation, name="generalisation"),
+    path("alertes/", views_alertes.alertes_page, name="alertes"),
+    path("alertes/confirmer/<str:jeton>/", views_alertes.alertes_confirmation, name="alertes_confirmation"),
+    path("alertes/desinscription/<str:jeton>/", views_alertes.alertes_desinscription, name="alertes_desinscription"),
 ]

@@ -8,7 +8,6 @@ import json
 
 import pytest
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from rest_framework.throttling import AnonRateThrottle
 

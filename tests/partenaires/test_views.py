@@ -119,3 +119,10 @@ def test_directory_is_cached_and_invalidated_when_a_link_changes(client, django_
 def test_directory_is_in_the_main_menu(client):
     page = client.get("/").content.decode()
     assert f'<a class="fr-nav__link" href="{ANNUAIRE}"' in page
+
+
+@pytest.mark.django_db
+def test_directory_says_how_partners_come_to_be_listed(client):
+    page = " ".join(client.get(reverse("partenaires:annuaire")).content.decode().split())
+    assert "Comment un partenaire est-il recensé ?" in page
+    assert "enregistrés par les agents de l’État qui suivent le label (préfecture, DRAJES, ANCT)" in page
