@@ -60,7 +60,8 @@ def test_page_offers_the_downloads_with_licence_and_sources(client):
 
 def test_page_queries_are_bounded(client, settings, django_assert_max_num_queries):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
-    with django_assert_max_num_queries(14):
+    # Each file is built to give its size (four more CSVs than before): a fixed number all the same.
+    with django_assert_max_num_queries(22):
         assert client.get(DONNEES).status_code == 200
 
 
@@ -129,8 +130,8 @@ def test_cites_geojson_places_each_cite_at_its_communes(client):
 
     assert len(items) == 208
     placed = [feature for feature in items.values() if feature["geometry"]]
-    assert len(placed) == 207  # Saint-Martin (97801) has no known centroid
-    assert items["cite-192"]["geometry"] is None
+    assert len(placed) == 208  # Saint-Martin (97801), in no file, is placed at its chef-lieu Marigot
+    assert items["cite-192"]["geometry"]["coordinates"] == [-63.0833, 18.0667]
     toulouse = items["cite-073"]
     assert toulouse["properties"]["nom"] == "Toulouse Grand Mirail"
     longitude, latitude = toulouse["geometry"]["coordinates"]
@@ -234,3 +235,149 @@ def test_qpv_geojson_queries_are_bounded(client, settings, django_assert_max_num
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     with django_assert_max_num_queries(2):
         assert len(features(client, QPV_GEOJSON)) == 1493 + 105
+
+
+# --- Issue 14: schools and label events of the cités, QPVs with and without a cité, schemas ---
+
+SCHEMA_TYPES = {
+    "string": lambda v: True,
+    "integer": lambda v: v.lstrip("-").isdigit(),
+    "number": lambda v: _is_number(v),
+    "boolean": lambda v: v in ("oui", "non"),
+    "date": lambda v: len(v) == 10 and v[4] == "-" and v[7] == "-",
+}
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def assert_follows_its_schema(client, url: str, nom: str) -> list[dict]:
+    """Every row of the CSV satisfies the Table Schema published for it."""
+    import re
+
+    schema = json.loads(client.get(reverse("cites:schema", kwargs={"nom": nom})).content)
+    rows = csv_rows(client.get(url))
+    names = [field["name"] for field in schema["fields"]]
+    assert list(rows[0]) == names
+    for field in schema["fields"]:
+        constraints = field.get("constraints", {})
+        values = [row[field["name"]] for row in rows]
+        present = [v for v in values if v not in schema["missingValues"]]
+        if constraints.get("required"):
+            assert len(present) == len(values), field["name"]
+        assert all(SCHEMA_TYPES[field["type"]](v) for v in present), field["name"]
+        if "pattern" in constraints:
+            assert all(re.fullmatch(constraints["pattern"], v) for v in present), field["name"]
+        if "enum" in constraints:
+            assert set(present) <= set(constraints["enum"]), field["name"]
+        if constraints.get("unique"):
+            assert len(set(present)) == len(present), field["name"]
+    keys = [tuple(row[name] for name in schema["primaryKey"]) for row in rows]
+    assert len(set(keys)) == len(keys)
+    return rows
+
+
+def test_schools_of_each_cite_with_their_ips(client):
+    url = reverse("cites:csv", kwargs={"nom": "cites-etablissements"})
+    response = client.get(url)
+    assert response["Content-Disposition"] == 'attachment; filename="cites-etablissements.csv"'
+    header = response.content[3:].split(b"\r\n")[0].decode()
+    assert header.split(";") == [
+        "identifiant_cite",
+        "slug_cite",
+        "nom_cite",
+        "uai",
+        "nom",
+        "type",
+        "code_commune",
+        "commune",
+        "education_prioritaire",
+        "secteur",
+        "ips",
+        "rentree_ips",
+        "rattachement",
+    ]
+    rows = assert_follows_its_schema(client, url, "cites-etablissements")
+    mirail = [row for row in rows if row["slug_cite"] == "toulouse-grand-mirail"]
+    assert len(mirail) == 69 and {row["identifiant_cite"] for row in mirail} == {"cite-073"}
+    buffon = next(row for row in mirail if row["uai"] == "0312227C")
+    assert (buffon["education_prioritaire"], buffon["ips"], buffon["rentree_ips"]) == ("REP+", "82.6", "2022-2023")
+    assert {row["rattachement"] for row in mirail} == {"commune"}
+
+
+def test_a_cite_with_a_recorded_perimeter_lists_its_own_schools(client):
+    from cites.models import Etablissement
+
+    cite = CiteEducative.objects.get(slug="toulouse-grand-mirail")
+    cite.etablissements.set(Etablissement.objects.filter(uai__in=["0312227C", "0311645V"]))
+    rows = csv_rows(client.get(reverse("cites:csv", kwargs={"nom": "cites-etablissements"})))
+    mirail = [(row["uai"], row["rattachement"]) for row in rows if row["slug_cite"] == "toulouse-grand-mirail"]
+    assert mirail == [("0311645V", "perimetre"), ("0312227C", "perimetre")]
+
+
+def test_label_events_of_the_published_cites(client):
+    from cites.models import EvenementLabel
+
+    url = reverse("cites:csv", kwargs={"nom": "cites-evenements"})
+    EvenementLabel.objects.create(
+        cite=CiteEducative.objects.get(identifiant="cite-050"),
+        type=EvenementLabel.Type.PROLONGATION,
+        annee=2023,
+        date="2023-06-12",
+        reference_decision="Arrêté du 12 juin 2023",
+    )
+    rows = assert_follows_its_schema(client, url, "cites-evenements")
+    assert len(rows) == 209  # one label per cité, and the prolongation
+    nancy = [
+        (row["type"], row["annee"], row["date"], row["reference_decision"])
+        for row in rows
+        if row["identifiant_cite"] == "cite-050"
+    ]
+    assert nancy == [("label", "2019", "", ""), ("prolongation", "2023", "2023-06-12", "Arrêté du 12 juin 2023")]
+
+
+def test_qpvs_with_and_without_a_cite(client):
+    rows = assert_follows_its_schema(
+        client, reverse("cites:csv", kwargs={"nom": "qpv-generalisation"}), "qpv-generalisation"
+    )
+    assert len(rows) == 1493
+    assert sum(row["cite"] == "oui" for row in rows) == 708
+    cœur = next(row for row in rows if row["code"] == "QN08201I")
+    assert (cœur["nom"], cœur["communes"], cœur["cite"], cœur["cites"]) == (
+        "Cœur de Ville",
+        "Montauban (82121)",
+        "non",
+        "",
+    )
+
+
+def test_the_cites_csv_follows_its_schema_and_keeps_the_anct_identifiers(client, reference_data_dir):
+    from cites.imports.importers import cites_import
+    from cites.imports.readers import Source
+
+    avant = {row["identifiant"]: row["nom"] for row in assert_follows_its_schema(client, CSV_URL, "cites-educatives")}
+    assert avant["cite-001"] == "Allonnes" and avant["cite-050"] == "Nancy / Laxou / Maxéville"
+    cites_import(source=Source(str(reference_data_dir / "cites_educatives" / "citeduc_geom_2024-03-05.geojson")))
+    from django.core.cache import cache
+
+    cache.clear()
+    apres = {row["identifiant"]: row["nom"] for row in csv_rows(client.get(CSV_URL))}
+    assert apres == avant
+
+
+def test_data_package_describes_every_csv_with_its_dialect_and_schema(client):
+    package = json.loads(client.get(reverse("cites:datapackage")).content)
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    assert set(resources) == {"cites-educatives", "cites-etablissements", "cites-evenements", "qpv-generalisation"}
+    for nom, resource in resources.items():
+        assert resource["dialect"]["delimiter"] == ";"
+        assert resource["schema"].endswith(f"/donnees/{nom}.schema.json")
+        assert client.get(resource["path"].removeprefix("http://testserver")).status_code == 200
+    assert client.get(reverse("cites:schema", kwargs={"nom": "inconnu"})).status_code == 404
+    page = client.get(DONNEES).content.decode()
+    assert 'href="/donnees/cites-etablissements.schema.json"' in page and 'href="/donnees/datapackage.json"' in page
