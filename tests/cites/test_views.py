@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from cites.models import CiteEducative, Commune, Departement, Etablissement, EvenementLabel, Qpv
@@ -168,15 +169,15 @@ def test_filters_combine(client):
 def test_form_keeps_the_chosen_values(client):
     page = client.get(LISTE, {"region": "76", "departement": "31", "annee": "2019", "q": "Toulouse"}).content.decode()
     assert re.search(r'<option value="76" selected>', page)
-    assert re.search(r'<option value="31" selected>', page)
+    assert re.search(r'<option value="31" selected data-region="76">', page)
     assert re.search(r'<option value="2019" selected>', page)
     assert 'value="Toulouse"' in page
 
 
 def test_filter_selects_offer_only_places_and_years_with_cites(client):
     page = client.get(LISTE).content.decode()
-    assert '<option value="69">' in page
-    assert '<option value="23">' not in page  # Creuse: no cité
+    assert '<option value="69" data-region="84">' in page
+    assert '<option value="23"' not in page  # Creuse: no cité
     for annee in (2019, 2021, 2022):
         assert f'<option value="{annee}">' in page
 
@@ -422,7 +423,7 @@ def test_statistics_per_departement_and_region(client):
 
 def test_statistics_chart_is_accessible(client):
     page = client.get(STATISTIQUES).content.decode()
-    assert page.count('role="img"') == 2
+    assert page.count('role="img"') == 3  # régions, départements, years of label
     assert '<title id="graphique-regions-titre">Nombre de cités éducatives par région</title>' in page
     assert 'aria-labelledby="graphique-regions-titre graphique-regions-desc"' in page
     assert "<desc id=" in page
@@ -445,10 +446,11 @@ def test_cite_spanning_two_departements_is_counted_once_nationally(client):
 
 
 def test_statistics_queries_do_not_grow_with_the_number_of_cites(client, no_cache, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    # Régions and départements, years of label, the generalisation (4), the instruction figures.
+    with django_assert_max_num_queries(11):
         client.get(STATISTIQUES)
     extra_cites(40, communes=list(Commune.objects.filter(departement__code__in=["23", "48", "15"])[:12]))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(11):
         page = text_of(client.get(STATISTIQUES))
     assert stat_row(page, "France entière")[0] == 248
     assert Departement.objects.get(code="23").nom in page
@@ -544,7 +546,7 @@ def test_departement_filter_offers_only_the_departements_of_the_chosen_region(cl
     assert offered == auvergne_rhone_alpes
     assert "31" not in offered
     # Each option says its région, for the script that filters them as the région changes.
-    assert re.search(r'<option value="69" data-region="84"', select)
+    assert re.search(r'<option value="69" data-region="84">', select)
 
 
 def test_a_departement_outside_the_region_is_said_and_left_out(client):
@@ -554,3 +556,109 @@ def test_a_departement_outside_the_region_is_said_and_left_out(client):
     assert "Le département 31 — Haute-Garonne n’est pas dans la région Auvergne-Rhône-Alpes" in page
     # The list is that of the région alone.
     assert count_heading(response) == "18 cités éducatives pour ces filtres"
+
+
+# --- Issue 14: a cité at a glance, its perimeter, the road to 2027 ---------------------------
+
+
+def chiffres_of(page: str) -> list[tuple[str, str]]:
+    return re.findall(
+        r'<p class="cites-chiffres__valeur">([^<]+)</p> <p class="cites-chiffres__libelle">([^<]+)</p>', page
+    )
+
+
+def test_a_cite_at_a_glance_key_figures_first(client):
+    page = text_of(client.get(published().get(slug="toulouse-grand-mirail").get_absolute_url()))
+    assert chiffres_of(page) == [
+        ("1", "commune"),
+        ("12", "quartiers prioritaires"),
+        ("43 / 26", "écoles et collèges REP+ / REP"),
+        ("81,2", "IPS moyen des écoles et collèges REP+ et REP"),
+        ("2019", "année du label"),
+        ("—", "financement"),
+    ]
+    assert "Haute-Garonne : 114,4" in page  # the département's mean IPS beside the cité's
+    # The header comes before the network and the schools, the details last.
+    assert page.index("cites-chiffres") < page.index('id="partenaires"') < page.index('id="etablissements"')
+    assert page.index('id="etablissements"') < page.index('id="details"')
+    # The small map reads its communes from a JSON script (no inline code).
+    assert '<script id="mini-carte-donnees" type="application/json">' in page
+    assert '"code": "31555"' in page and '"qpvs": 12' in page
+
+
+def test_an_extension_may_give_the_funding_of_the_header(client):
+    """Issue 13 brings the money per year: a provider of cites.extensions fills the header's figure."""
+    from cites import extensions
+
+    def financement(*, request, cite):
+        return {"financement": {"valeur": "425 000 €", "libelle": "dotation de l’État en 2024", "detail": ""}}
+
+    extensions.cite_detail_register(financement)
+    try:
+        page = text_of(client.get(published().get(slug="orly").get_absolute_url()))
+    finally:
+        extensions._providers.remove(financement)
+    assert ("425 000 €", "dotation de l’État en 2024") in chiffres_of(page)
+
+
+def test_part_of_a_commune_is_said_lyon_8e(client):
+    page = text_of(client.get(published().get(slug="lyon-8e").get_absolute_url()))
+    assert (
+        "Cette cité ne couvre qu’une partie de sa commune (la liste de l’ANCT la rattache à la commune entière, "
+        "sans ses arrondissements) : les quartiers prioritaires et les écoles ci-dessous sont ceux de toute la commune"
+    ) in page
+    assert "Quartiers prioritaires (10)" in page
+
+
+def test_no_notice_for_a_cite_with_the_only_qpv_of_its_commune(client):
+    page = text_of(client.get(published().get(slug="orly").get_absolute_url()))
+    assert 'id="perimetre"' not in page
+
+
+def test_a_recorded_perimeter_shows_only_the_cite_s_own_qpvs(client):
+    cite = published().get(slug="lyon-8e")
+    etats_unis = Qpv.objects.filter(generation=2024, communes__code="69123").order_by("code").first()
+    cite.qpvs.set([etats_unis])
+    page = text_of(client.get(cite.get_absolute_url()))
+    assert "Quartiers prioritaires (1)" in page
+    assert 'id="perimetre"' not in page
+
+
+GENERALISATION = reverse("cites:generalisation")
+
+
+def qpv_2024():
+    return Qpv.objects.filter(generation=2024)
+
+
+def couverts(queryset):
+    return queryset.filter(Q(communes__cites__publiee=True) | Q(cites__publiee=True)).distinct()
+
+
+def test_generalisation_counts_equal_the_database(client):
+    page = text_of(client.get(GENERALISATION))
+    total = qpv_2024().count()
+    avec = couverts(qpv_2024()).count()
+    assert (total, avec) == (1493, 708)  # the figures of the issue, from the real data
+    assert f'<p class="cites-chiffres__valeur" id="chiffre-total">{total}</p>' in page
+    assert f'<p class="cites-chiffres__valeur" id="chiffre-couverts">{avec}</p>' in page
+    assert f'<p class="cites-chiffres__valeur" id="chiffre-sans">{total - avec}</p>' in page
+    assert f"{avec} quartiers prioritaires sur {total}" in page and "objectif 2027 : tous" in page
+    occitanie = qpv_2024().filter(communes__departement__region__code="76").distinct()
+    row = stat_row(page, "Occitanie")
+    assert row[:3] == [occitanie.count(), couverts(occitanie).count(), occitanie.count() - couverts(occitanie).count()]
+    haute_garonne = qpv_2024().filter(communes__departement__code="31").distinct()
+    assert stat_row(page, "Haute-Garonne (31)")[:2] == [haute_garonne.count(), couverts(haute_garonne).count()]
+
+
+def test_generalisation_follows_a_new_cite(client):
+    montauban = Commune.objects.get(code="82121")
+    cite = CiteEducative.objects.create(nom="Montauban", slug="montauban", annee_label=2026)
+    cite.communes.add(montauban)
+    page = text_of(client.get(GENERALISATION))
+    assert f'id="chiffre-couverts">{708 + 3}</p>' in page
+
+
+def test_statistics_queries_stay_constant_with_the_generalisation(client, no_cache, django_assert_max_num_queries):
+    with django_assert_max_num_queries(13):
+        client.get(GENERALISATION)
