@@ -67,9 +67,10 @@ def prediagnostic_pdf(
         ["Écoles et collèges REP", str(territoire.rep) if territoire.annuaire_charge else "inconnu"],
         ["IPS moyen des écoles et collèges REP/REP+", _ips(ips_moyen_prioritaires)],
     ]
-    for code, moyenne in moyennes:
-        if moyenne is not None:
-            lignes.append([f"IPS moyen du département {code} ({moyenne.rentree_libelle})", _ips(moyenne.ensemble)])
+    for departement, moyenne in moyennes:
+        lignes.append(
+            [f"IPS moyen du département {departement.nom} ({moyenne.rentree_libelle})", _ips(moyenne.ensemble)]
+        )
     couverture = ", ".join(cite.nom for cite in territoire.cites) or "aucune"
     lignes.append(["Cités éducatives qui couvrent déjà ces communes", couverture])
     h.append(_table(lignes, [70 * mm, 104 * mm], s))

@@ -34,14 +34,18 @@ def simulation_build(*, trouve: TerritoireTrouve) -> dict:
     """Everything the page and the PDF show for a territory."""
     appel, appel_ouvert = appel_de_reference()
     territoire = territoire_build(communes=trouve.communes)
-    departements = sorted({commune.departement.code for commune in trouve.communes})
+    departements = sorted({commune.departement for commune in trouve.communes}, key=lambda d: d.code)
     return {
         "trouve": trouve,
         "territoire": territoire,
         "appel": appel,
         "appel_ouvert": appel_ouvert,
         "criteres": selectors.eligibilite_simuler(communes=trouve.communes, appel=appel) if appel else [],
-        "moyennes": [(code, territoire.moyennes_departements.get(code)) for code in departements],
+        "moyennes": [
+            (departement, territoire.moyennes_departements[departement.code])
+            for departement in departements
+            if departement.code in territoire.moyennes_departements
+        ],
         "ips_moyen_prioritaires": territoire.ips_moyen(),
     }
 

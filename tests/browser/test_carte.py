@@ -73,7 +73,8 @@ def test_qpv_layer_can_be_switched_on(carte_page):
     page.goto("/carte/?departement=31")
     page.wait_for_selector("#carte .leaflet-marker-icon")
 
-    page.get_by_label(re.compile("Quartiers prioritaires")).check()
+    page.locator("label[for=couche-qpv]").click()  # the DSFR checkbox: its label takes the click
+    expect(page.get_by_label(re.compile("Quartiers prioritaires"))).to_be_checked()
 
     page.wait_for_selector("#carte .carte-groupe--qpv, #carte path.carte-qpv")
     assert page.js_errors == []

@@ -68,7 +68,7 @@ def test_montauban_has_three_qpvs_rep_schools_and_meets_the_automatic_criteria(c
     ]
     assert "94,2" in chefs
     # The IPS of the département, beside the territory's.
-    assert "82,7" in page and "département 82 : 101,0" in page
+    assert "82,7" in page and "Tarn-et-Garonne : 101,0" in page
     # « Déposer une candidature » carries the territory; the pre-diagnostic too.
     assert f'href="{reverse("candidatures:tableau_de_bord")}?territoire=commune-82121"' in page
     assert f'href="{reverse("eligibilite:pdf")}?cle=commune-82121"' in page
