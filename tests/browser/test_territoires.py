@@ -52,6 +52,14 @@ IN_VIEW_JS = """() => {
 }"""
 
 
+@pytest.fixture(autouse=True)
+def appels(reference_data):
+    """The calls for projects of the data migration (an earlier live-server test flushed them)."""
+    from tests.candidatures.helpers import ensure_groupes_et_appels
+
+    ensure_groupes_et_appels()
+
+
 @pytest.fixture
 def carte_page(page, settings, reference_data, reference_data_dir):
     communes_place(reference_data_dir)

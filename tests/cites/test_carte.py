@@ -221,3 +221,14 @@ def test_main_navigation_leads_to_the_map_and_the_data(client):
 
     assert f'href="{CARTE}"' in page
     assert f'href="{reverse("cites:donnees")}"' in page
+
+
+def test_the_page_does_not_grow_with_the_cites(client, no_cache):
+    communes = list(CiteEducative.objects.get(slug="orly").communes.all())
+    for index in range(300):
+        cite = CiteEducative.objects.create(nom=f"Cité de test {index:03d}", slug=f"cite-de-test-{index}")
+        cite.communes.add(*communes)
+    response = client.get(CARTE)
+    assert "508 cités éducatives" in response.content.decode()
+    assert len(listed_slugs(response)) == 20
+    assert len(response.content) < 40_000  # 208 cités all written out made 60 KiB
