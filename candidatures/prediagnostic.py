@@ -3,11 +3,10 @@
 import io
 
 from django.utils import formats, timezone
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
-from candidatures.recepisse import _p, _styles, _table
+from candidatures.recepisse import _p, _styles, _table, document_a4
 from candidatures.selectors import A_VERIFIER, NON_REMPLI, REMPLI
 
 MARQUES = {REMPLI: "Rempli", NON_REMPLI: "Non rempli", A_VERIFIER: "À vérifier"}
@@ -33,17 +32,7 @@ def prediagnostic_pdf(
 ) -> bytes:
     s = _styles()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=f"Pré-diagnostic cité éducative — {trouve.nom}",
-        author="Portail des cités éducatives",
-        lang="fr-FR",
-    )
+    doc = document_a4(buffer, titre=f"Pré-diagnostic cité éducative — {trouve.nom}")
     local = timezone.localtime(genere_le)
     h = [
         _p("République française — Portail des cités éducatives", s["texte"]),

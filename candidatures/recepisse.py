@@ -58,23 +58,28 @@ def _table(lignes, largeurs, styles):
     return table
 
 
-def recepisse_pdf(*, candidature: Candidature) -> bytes:
-    from candidatures.selectors import budget_totaux
-
-    c = candidature
-    s = _styles()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+def document_a4(buffer, *, titre: str) -> SimpleDocTemplate:
+    """An A4 document of the portal (margins, author, language), for the receipt and the pre-diagnostic."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"Récépissé de dépôt {c.reference}",
+        title=titre,
         author="Portail des cités éducatives",
         lang="fr-FR",
     )
+
+
+def recepisse_pdf(*, candidature: Candidature) -> bytes:
+    from candidatures.selectors import budget_totaux
+
+    c = candidature
+    s = _styles()
+    buffer = io.BytesIO()
+    doc = document_a4(buffer, titre=f"Récépissé de dépôt {c.reference}")
     histoire = [
         _p("République française — Portail des cités éducatives", s["texte"]),
         Paragraph("Récépissé de dépôt de candidature", s["titre"]),

@@ -390,6 +390,21 @@ def qpv_couverture_geojson_build() -> bytes:
 _OUI_NON = {"trueValues": ["oui"], "falseValues": ["non"]}
 _CODE_INSEE_LISTE = r"^(\w{5}(, \w{5})*)?$"
 
+# The columns that place a row (a cité, a QPV) in its communes, départements and régions.
+_CHAMPS_TERRITOIRE = [
+    {"name": "communes", "title": "Communes (nom et code INSEE)", "type": "string"},
+    {
+        "name": "codes_insee",
+        "title": "Codes INSEE des communes",
+        "type": "string",
+        "constraints": {"pattern": _CODE_INSEE_LISTE},
+    },
+    {"name": "departements", "title": "Départements", "type": "string"},
+    {"name": "codes_departements", "title": "Codes des départements", "type": "string"},
+    {"name": "regions", "title": "Régions", "type": "string"},
+    {"name": "codes_regions", "title": "Codes des régions", "type": "string"},
+]
+
 SCHEMAS: dict[str, dict] = {
     "cites-educatives": {
         "titre": "Cités éducatives labellisées",
@@ -404,17 +419,7 @@ SCHEMAS: dict[str, dict] = {
                 "constraints": {"unique": True, "pattern": r"^cite-\d{3,}$"},
             },
             {"name": "nom", "title": "Nom", "type": "string", "constraints": {"required": True}},
-            {"name": "communes", "title": "Communes (nom et code INSEE)", "type": "string"},
-            {
-                "name": "codes_insee",
-                "title": "Codes INSEE des communes",
-                "type": "string",
-                "constraints": {"pattern": _CODE_INSEE_LISTE},
-            },
-            {"name": "departements", "title": "Départements", "type": "string"},
-            {"name": "codes_departements", "title": "Codes des départements", "type": "string"},
-            {"name": "regions", "title": "Régions", "type": "string"},
-            {"name": "codes_regions", "title": "Codes des régions", "type": "string"},
+            *_CHAMPS_TERRITOIRE,
             {
                 "name": "annee_label",
                 "title": "Année du label",
@@ -544,17 +549,7 @@ SCHEMAS: dict[str, dict] = {
                 "constraints": {"required": True, "unique": True, "pattern": r"^Q[NP]\w{6}$"},
             },
             {"name": "nom", "title": "Nom", "type": "string", "constraints": {"required": True}},
-            {"name": "communes", "title": "Communes (nom et code INSEE)", "type": "string"},
-            {
-                "name": "codes_insee",
-                "title": "Codes INSEE des communes",
-                "type": "string",
-                "constraints": {"pattern": _CODE_INSEE_LISTE},
-            },
-            {"name": "departements", "title": "Départements", "type": "string"},
-            {"name": "codes_departements", "title": "Codes des départements", "type": "string"},
-            {"name": "regions", "title": "Régions", "type": "string"},
-            {"name": "codes_regions", "title": "Codes des régions", "type": "string"},
+            *_CHAMPS_TERRITOIRE,
             {
                 "name": "cite",
                 "title": "Couvert par une cité éducative",

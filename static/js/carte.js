@@ -16,7 +16,12 @@
   "use strict";
 
   var container = document.getElementById("carte");
-  if (!container || typeof window.L === "undefined" || typeof window.L.markerClusterGroup !== "function") {
+  if (
+    !container ||
+    typeof window.L === "undefined" ||
+    typeof window.L.markerClusterGroup !== "function" ||
+    !window.CitesCarte
+  ) {
     return;
   }
   var L = window.L;
@@ -76,26 +81,7 @@
   );
   map.fitBounds(FRANCE_METROPOLITAINE);
 
-  if (data.tuilesUrl) {
-    var tiles = L.tileLayer(data.tuilesUrl, {
-      attribution: data.tuilesAttribution || "",
-      maxZoom: 18,
-    });
-    var tilesLoaded = 0;
-    tiles.on("tileload", function () {
-      tilesLoaded += 1;
-      container.classList.remove("carte--sans-fond");
-    });
-    tiles.on("tileerror", function () {
-      // Tile server unreachable: keep a plain background (a stray missing tile changes nothing).
-      if (!tilesLoaded) {
-        container.classList.add("carte--sans-fond");
-      }
-    });
-    tiles.addTo(map);
-  } else {
-    container.classList.add("carte--sans-fond");
-  }
+  window.CitesCarte.fond(map, container);
 
   // --- Cités: one marker each, clustered ------------------------------------------------------
 

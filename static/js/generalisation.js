@@ -7,7 +7,7 @@
   "use strict";
 
   var container = document.getElementById("carte-generalisation-carte");
-  if (!container || typeof window.L === "undefined") {
+  if (!container || typeof window.L === "undefined" || !window.CitesCarte) {
     return;
   }
   var L = window.L;
@@ -21,22 +21,7 @@
   L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.fitBounds(L.latLngBounds([41.3, -5.2], [51.1, 9.6]));
-  if (data.tuilesUrl) {
-    var loaded = 0;
-    var tiles = L.tileLayer(data.tuilesUrl, { attribution: data.tuilesAttribution || "", maxZoom: 18 });
-    tiles.on("tileload", function () {
-      loaded += 1;
-      container.classList.remove("carte--sans-fond");
-    });
-    tiles.on("tileerror", function () {
-      if (!loaded) {
-        container.classList.add("carte--sans-fond");
-      }
-    });
-    tiles.addTo(map);
-  } else {
-    container.classList.add("carte--sans-fond");
-  }
+  window.CitesCarte.fond(map, container);
 
   function popup(properties) {
     var box = document.createElement("div");

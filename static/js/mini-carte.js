@@ -8,7 +8,7 @@
 
   var container = document.getElementById("mini-carte");
   var source = document.getElementById("mini-carte-donnees");
-  if (!container || !source || typeof window.L === "undefined") {
+  if (!container || !source || typeof window.L === "undefined" || !window.CitesCarte) {
     return;
   }
   var L = window.L;
@@ -29,25 +29,7 @@
     link.title = link.classList.contains("leaflet-control-zoom-in") ? "Zoom avant" : "Zoom arrière";
   });
   map.attributionControl.setPrefix(false);
-  if (container.dataset.tuilesUrl) {
-    var loaded = 0;
-    var tiles = L.tileLayer(container.dataset.tuilesUrl, {
-      attribution: container.dataset.tuilesAttribution || "",
-      maxZoom: 18,
-    });
-    tiles.on("tileload", function () {
-      loaded += 1;
-      container.classList.remove("carte--sans-fond");
-    });
-    tiles.on("tileerror", function () {
-      if (!loaded) {
-        container.classList.add("carte--sans-fond");
-      }
-    });
-    tiles.addTo(map);
-  } else {
-    container.classList.add("carte--sans-fond");
-  }
+  window.CitesCarte.fond(map, container);
   var bounds = [];
   communes.forEach(function (commune) {
     var latlng = L.latLng(commune.lat, commune.lon);
