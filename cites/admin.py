@@ -21,6 +21,8 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from cites.models import (
+    Abonnement,
+    AlerteEnvoi,
     CiteEducative,
     Commune,
     CommuneRattachee,
@@ -209,6 +211,37 @@ class EtablissementAdmin(admin.ModelAdmin):
     autocomplete_fields = ("commune",)
     readonly_fields = SOURCE_FIELDS
     inlines = (EtablissementQpvInline,)
+
+
+@admin.register(Abonnement)
+class AbonnementAdmin(admin.ModelAdmin):
+    """E-mail alerts asked for by the public: only to answer a request about personal data (the
+    address is never shown on the site); created by the public form, deleted on unsubscribing."""
+
+    list_display = ("email", "departement", "sujet", "cree_le", "confirme_le")
+    list_filter = ("sujet", "departement")
+    list_select_related = ("departement",)
+    search_fields = ("email",)
+    readonly_fields = ("email", "departement", "sujet", "jeton", "cree_le", "confirme_le")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlerteEnvoi)
+class AlerteEnvoiAdmin(admin.ModelAdmin):
+    list_display = ("cle", "abonnement", "envoye_le")
+    list_select_related = ("abonnement__departement",)
+    search_fields = ("cle",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(IndicePositionSociale)
