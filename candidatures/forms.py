@@ -218,6 +218,14 @@ class VerrouillageMixin:
             raise
 
 
+def _libelles(form, libelles: dict[str, str]) -> None:
+    """Set field labels after __init__: DsfrBaseForm has already built the bound fields, which
+    copied the old labels (that is why « Nom d'utilisateur » was rendered), so they are rebuilt."""
+    for nom, libelle in libelles.items():
+        form.fields[nom].label = libelle
+    form._bound_fields_cache.clear()
+
+
 class ConnexionForm(VerrouillageMixin, DsfrBaseForm, AuthenticationForm):
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",
@@ -226,9 +234,8 @@ class ConnexionForm(VerrouillageMixin, DsfrBaseForm, AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Adresse électronique"
         self.fields["username"].widget.attrs["autocomplete"] = "email"
-        self.fields["password"].label = "Mot de passe"
+        _libelles(self, {"username": "Adresse électronique", "password": "Mot de passe"})
 
 
 class AdminConnexionForm(VerrouillageMixin, AdminAuthenticationForm):
@@ -236,13 +243,13 @@ class AdminConnexionForm(VerrouillageMixin, AdminAuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Adresse électronique"
+        _libelles(self, {"username": "Adresse électronique"})
 
 
 class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Adresse électronique"
+        _libelles(self, {"email": "Adresse électronique"})
 
     def get_users(self, email):
         return User._default_manager.filter(username__iexact=email.strip(), is_active=True)
@@ -263,8 +270,10 @@ class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
 class NouveauMotDePasseForm(DsfrBaseForm, SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "Nouveau mot de passe"
-        self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
+        _libelles(
+            self,
+            {"new_password1": "Nouveau mot de passe", "new_password2": "Confirmation du nouveau mot de passe"},
+        )
 
 
 # --- Candidature steps ----------------------------------------------------------------------
@@ -686,10 +695,11 @@ LigneBudgetFormSet = formset(LigneBudgetForm, extra=2)
 
 
 def ligne_rows(formset_instance) -> list[dict]:
-    """The filled rows of a valid formset, in order, without the deleted ones."""
+    """The filled, valid rows of a formset, in order, without the deleted ones (a row that does
+    not validate is kept as typed beside the candidature, see services.candidature_update)."""
     rows = []
     for form in formset_instance.forms:
-        if not form.cleaned_data or form.cleaned_data.get("DELETE") or form.est_vide():
+        if form.errors or not form.cleaned_data or form.cleaned_data.get("DELETE") or form.est_vide():
             continue
         if isinstance(form, FicheActionForm):
             rows.append(form.to_row())
