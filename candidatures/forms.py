@@ -467,6 +467,7 @@ class EcolesForm(EtapeForm):
                 "Le collège qui coordonne les établissements de la cité. REP, REP+ : réseaux d'éducation "
                 "prioritaire ; « hors EP » : hors éducation prioritaire."
             )
+        self._bound_fields_cache.clear()  # labels and help texts changed after DsfrBaseForm built them
 
 
 class TexteLibre(forms.CharField):

@@ -1,6 +1,7 @@
 """The porteur's pages: steps that keep what was typed, attachments, deposit, follow-up, 404s."""
 
 import re
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
