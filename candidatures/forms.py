@@ -438,13 +438,6 @@ class EcolesForm(EtapeForm):
         help_text="Son nom et son UAI (l'identifiant national de l'établissement, 7 chiffres et une lettre, "
         "par exemple 0310054X), si l'annuaire ne le propose pas.",
     )
-    etablissements_hors_referentiel = forms.CharField(
-        label="Autres établissements du territoire",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Ceux que l'annuaire ne propose pas : nom, UAI (identifiant national à 7 chiffres et une "
-        "lettre) et appartenance REP ou REP+ (réseaux d'éducation prioritaire), un par ligne.",
-    )
 
     def __init__(self, *args, candidature, **kwargs):
         super().__init__(*args, **kwargs)
@@ -586,6 +579,53 @@ class FicheActionForm(LigneForm):
         }
 
 
+UAI_RE = re.compile(r"^\d{7}[A-Z]$")
+LIGNE_ETABLISSEMENT_RE = re.compile(r"^(?P<nom>.*?)\s*\((?P<uai>[0-9A-Za-z]{8})\)(?:,\s*(?P<ep>REP\+?|hors EP))?\s*$")
+
+
+class EtablissementHorsForm(LigneForm):
+    """A school the annuaire does not list (a row of the schools step), written back as one line
+    « nom (UAI), REP+ » of Candidature.etablissements_hors_referentiel."""
+
+    requis = ("nom", "uai")
+    nom = forms.CharField(label="Nom de l'établissement", max_length=200, required=False)
+    uai = forms.CharField(
+        label="UAI",
+        max_length=8,
+        required=False,
+        help_text="L'identifiant national de l'établissement : 7 chiffres et une lettre, par exemple 0940123A.",
+    )
+    education_prioritaire = forms.ChoiceField(
+        label="Éducation prioritaire",
+        choices=[("", "hors EP (hors éducation prioritaire)"), ("REP", "REP"), ("REP+", "REP+")],
+        required=False,
+    )
+
+    def clean_uai(self):
+        uai = re.sub(r"\s", "", self.cleaned_data.get("uai", "")).upper()
+        if uai and not UAI_RE.fullmatch(uai):
+            raise ValidationError(f"« {uai} » n'est pas un UAI : 7 chiffres et une lettre, par exemple 0940123A.")
+        return uai
+
+    @staticmethod
+    def ligne(donnees: dict) -> str:
+        return f"{donnees['nom']} ({donnees['uai']}), {donnees.get('education_prioritaire') or 'hors EP'}"
+
+    @staticmethod
+    def initial_from(texte: str) -> list[dict]:
+        lignes = []
+        for ligne in (texte or "").splitlines():
+            if not ligne.strip():
+                continue
+            m = LIGNE_ETABLISSEMENT_RE.match(ligne.strip())
+            if m:
+                ep = m.group("ep") if m.group("ep") in ("REP", "REP+") else ""
+                lignes.append({"nom": m.group("nom"), "uai": m.group("uai").upper(), "education_prioritaire": ep})
+            else:
+                lignes.append({"nom": ligne.strip()})
+        return lignes
+
+
 class PilotageForm(EtapeForm):
     troika_prefecture = forms.CharField(
         label="Préfecture : nom et fonction du représentant",
@@ -690,9 +730,10 @@ def formset(form_class, *, extra: int):
     )
 
 
-IndicateurFormSet = formset(IndicateurForm, extra=2)
+IndicateurFormSet = formset(IndicateurForm, extra=1)
 FicheActionFormSet = formset(FicheActionForm, extra=1)
-LigneBudgetFormSet = formset(LigneBudgetForm, extra=2)
+LigneBudgetFormSet = formset(LigneBudgetForm, extra=1)
+EtablissementHorsFormSet = formset(EtablissementHorsForm, extra=1)
 
 
 def ligne_rows(formset_instance) -> list[dict]:

@@ -491,7 +491,7 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
                 if etablissements:
                     return True, ""
                 if donnees_ecoles_absentes:
-                    return bool(c.etablissements_hors_referentiel.strip()), "indiquez-les dans le champ libre"
+                    return bool(c.etablissements_hors_referentiel.strip()), "ajoutez-les en bas de l'étape"
                 return False, ""
             case "chef_de_file":
                 return c.college_chef_de_file_id is not None or bool(c.college_chef_de_file_autre.strip()), ""

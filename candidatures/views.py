@@ -44,7 +44,11 @@ ETAPES = [
         "ecoles",
         "Écoles et collège chef de file",
         f.EcolesForm,
-        intro="Les écoles et collèges en éducation prioritaire du territoire et le collège chef de file (critère 2).",
+        f.EtablissementHorsFormSet,
+        "hors",
+        intro="Les écoles et collèges en éducation prioritaire du territoire et le collège chef de file (critère 2). "
+        "Ceux que l'annuaire ne propose pas s'ajoutent en bas de la page.",
+        ligne_nom="Établissement",
     ),
     Etape(
         "diagnostic",
@@ -188,6 +192,8 @@ def _initial_formset(etape: Etape, c: Candidature) -> list[dict]:
         ]
     if etape.slug == "actions":
         return [f.FicheActionForm.initial_from(fiche) for fiche in c.fiches_action.all()]
+    if etape.slug == "ecoles":
+        return f.EtablissementHorsForm.initial_from(c.etablissements_hors_referentiel)
     if etape.slug == "budget":
         return [
             {"annee": b.annee, "cofinanceur": b.cofinanceur, "objet": b.objet, "montant": b.montant}
@@ -264,10 +270,15 @@ def _save(etape: Etape, c: Candidature, user, form, formset, *, saisie: dict) ->
         for nom, valeur in form.cleaned_data.items():
             (relations if nom in noms_relations else champs)[nom] = valeur
     lignes = None
+    if formset is not None and not formset.management_form.is_valid():
+        formset = None  # a POST without the rows (not from the page): the rows stay as they are
     if formset is not None:
         formset.is_valid()
-        if formset.management_form.is_valid():
-            lignes = f.ligne_rows(formset)
+        lignes = f.ligne_rows(formset)
+    if etape.slug == "ecoles" and lignes is not None:
+        # Schools outside the reference data: rows on the page, lines of one text field in the database.
+        champs["etablissements_hors_referentiel"] = "\n".join(f.EtablissementHorsForm.ligne(r) for r in lignes)
+        lignes = None
     erreurs = _erreurs(etape, form, formset)
     services.candidature_update(
         candidature=c,

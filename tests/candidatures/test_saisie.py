@@ -144,6 +144,32 @@ def test_without_a_college_in_the_reference_data_the_porteur_is_told_and_types_t
     assert candidature.college_chef_de_file_autre == "Collège Elsa Triolet (0940123A)"
 
 
+def test_schools_missing_from_the_annuaire_are_rows_with_a_checked_uai(client_porteur, porteur, appel):
+    candidature = services.candidature_create(user=porteur, appel=appel)
+    data = {
+        "hors-TOTAL_FORMS": "2",
+        "hors-INITIAL_FORMS": "0",
+        "hors-0-nom": "École Jules Ferry",
+        "hors-0-uai": "0310001b",
+        "hors-0-education_prioritaire": "REP+",
+        "hors-1-nom": "Collège Elsa Triolet",
+        "hors-1-uai": "94012",
+    }
+    page = client_porteur.post(url_etape(candidature, "ecoles"), data).content.decode()
+    assert "« 94012 » n&#x27;est pas un UAI" in page
+    candidature.refresh_from_db()
+    assert candidature.etablissements_hors_referentiel == "École Jules Ferry (0310001B), REP+"
+    data["hors-1-uai"] = "0940123A"
+    client_porteur.post(url_etape(candidature, "ecoles"), data)
+    candidature.refresh_from_db()
+    assert candidature.etablissements_hors_referentiel.splitlines() == [
+        "École Jules Ferry (0310001B), REP+",
+        "Collège Elsa Triolet (0940123A), hors EP",
+    ]
+    page = client_porteur.get(url_etape(candidature, "ecoles")).content.decode()
+    assert 'value="0940123A"' in page and "Établissement 3" in page  # an empty row to add another
+
+
 # --- Files ----------------------------------------------------------------------------------
 
 
