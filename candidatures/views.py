@@ -401,7 +401,9 @@ def etape(request, pk: int, etape: str):
                 return redirect("candidatures:etape", pk=candidature.pk, etape=suivante.slug)
             url = reverse("candidatures:etape", kwargs={"pk": candidature.pk, "etape": etape_def.slug})
             if action == "ajouter-ligne" and formset is not None:
-                return redirect(f"{url}?lignes=1#{etape_def.prefixe}-lignes")
+                # The page always ends with an empty row; one more only if the porteur left it empty.
+                vide = any(ligne.cleaned_data is not None and ligne.est_vide() for ligne in formset.forms)
+                return redirect(f"{url}{'?lignes=1' if vide else ''}#{etape_def.prefixe}-lignes")
             return redirect(url)
         candidature.refresh_from_db()
     else:

@@ -144,6 +144,28 @@ def test_without_a_college_in_the_reference_data_the_porteur_is_told_and_types_t
     assert candidature.college_chef_de_file_autre == "Collège Elsa Triolet (0940123A)"
 
 
+def test_without_javascript_a_button_adds_a_row(client_porteur, porteur, appel):
+    candidature = services.candidature_create(user=porteur, appel=appel)
+    data = {
+        "indicateurs-TOTAL_FORMS": "1",
+        "indicateurs-INITIAL_FORMS": "0",
+        "indicateurs-0-categorie": "scolaire",
+        "indicateurs-0-libelle": "Retard à l'entrée en 6e",
+        "indicateurs-0-valeur": "18 %",
+        "action": "ajouter-ligne",
+    }
+    response = client_porteur.post(url_etape(candidature, "diagnostic"), data, follow=True)
+    page = response.content.decode()
+    assert candidature.indicateurs.count() == 1  # saved on the way
+    assert 'name="indicateurs-TOTAL_FORMS" value="2"' in page  # the stored row and an empty one
+    assert "Indicateur 2" in page
+    # Clicked again with the empty row left empty: one more empty row.
+    data.update({"indicateurs-TOTAL_FORMS": "2", "indicateurs-INITIAL_FORMS": "1"})
+    page = client_porteur.post(url_etape(candidature, "diagnostic"), data, follow=True).content.decode()
+    assert 'name="indicateurs-TOTAL_FORMS" value="3"' in page
+    assert candidature.indicateurs.count() == 1
+
+
 def test_schools_missing_from_the_annuaire_are_rows_with_a_checked_uai(client_porteur, porteur, appel):
     candidature = services.candidature_create(user=porteur, appel=appel)
     data = {
