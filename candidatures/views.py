@@ -31,6 +31,7 @@ class Etape:
     prefixe: str = ""
     intro: str = ""
     ligne_nom: str = ""  # what one row of the formset is called: « Ligne de budget 2 »
+    lignes_au_depart: int = 1  # empty rows offered while none is stored (one per indicator category…)
 
 
 ETAPES = [
@@ -59,6 +60,7 @@ ETAPES = [
         intro="Au moins un indicateur scolaire, un social et un économique, chacun avec sa valeur, "
         "son année et sa source (critère 3).",
         ligne_nom="Indicateur",
+        lignes_au_depart=3,
     ),
     Etape(
         "actions",
@@ -85,6 +87,7 @@ ETAPES = [
         "budget",
         intro="Une ligne par année et par cofinanceur ; les totaux sont calculés (critère 8).",
         ligne_nom="Ligne de budget",
+        lignes_au_depart=2,
     ),
     Etape(
         "communication",
@@ -212,7 +215,10 @@ def _build(etape: Etape, c: Candidature, data=None, *, lignes_en_plus: int = 0):
             form = etape.form_class(data, **kwargs)
     if etape.formset_class is not None:
         if data is None:
-            initial = _initial_formset(etape, c) + [{} for _ in range(lignes_en_plus)]
+            initial = _initial_formset(etape, c)
+            if not initial:
+                lignes_en_plus += etape.lignes_au_depart - 1  # the formset adds one empty row itself
+            initial += [{} for _ in range(lignes_en_plus)]
             formset = etape.formset_class(initial=initial, prefix=etape.prefixe)
         else:
             formset = etape.formset_class(data, prefix=etape.prefixe)

@@ -123,8 +123,7 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
         ("economique", "Taux de pauvreté", "44 %", "2021", "INSEE"),
     ]
     for i, (categorie, libelle, valeur_ind, annee, source) in enumerate(indicateurs):
-        if i > 0:
-            page.get_by_role("button", name="Ajouter un indicateur").click()
+        assert page.locator(f"#id_indicateurs-{i}-categorie").count() == 1  # one row per category, offered
         page.locator(f"#id_indicateurs-{i}-categorie").select_option(categorie)
         page.locator(f"#id_indicateurs-{i}-libelle").fill(libelle)
         page.locator(f"#id_indicateurs-{i}-valeur").fill(valeur_ind)
@@ -178,8 +177,7 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     # Step 6: budget, totals computed.
     axe_check(page, "étape budget")
     for i, (cofinanceur, montant) in enumerate([("État", "150 000"), ("Ville de Toulouse", "50000")]):
-        if i > 0:
-            page.get_by_role("button", name="Ajouter une ligne de budget").click()
+        assert page.locator(f"#id_budget-{i}-annee").count() == 1  # two rows offered on a new budget
         page.locator(f"#id_budget-{i}-annee").fill("2026")
         page.locator(f"#id_budget-{i}-cofinanceur").fill(cofinanceur)
         page.locator(f"#id_budget-{i}-montant").fill(montant)
