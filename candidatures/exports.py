@@ -14,6 +14,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from candidatures.models import Candidature, LigneBudget
+from cites.formats import montant_tableur
 from cites.models import Commune
 
 CHUNK = 1000
@@ -118,7 +119,7 @@ def _cellule_csv(valeur) -> str:
     if isinstance(valeur, datetime):
         return valeur.strftime("%d/%m/%Y %H:%M")
     if isinstance(valeur, Decimal):
-        return f"{valeur:.2f}".replace(".", ",")
+        return montant_tableur(valeur)  # « 150000,50 »: a number for French spreadsheets
     texte = str(valeur)
     # A cell starting like a formula is shown as text, never computed by the spreadsheet.
     return "'" + texte if texte.startswith(FORMULE) else texte

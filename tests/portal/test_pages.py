@@ -88,6 +88,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 50,
     "ALLOWED_HOSTS": "cites.example.org",
     "DEBUG": "0",
+    "SITE_URL": "https://cites.example.org",
 }
 
 
@@ -97,7 +98,11 @@ def _production_settings_error(env: dict) -> str:
     import subprocess
     import sys
 
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("CONTACT_", "HEBERGEUR", "SECRET_KEY", "DEBUG"))}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CONTACT_", "HEBERGEUR", "SECRET_KEY", "DEBUG", "SITE_URL"))
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import portal.settings_production"],
         env={**keep, **env},
