@@ -4,7 +4,9 @@
 cité's page shows its partner network and its actions. An app that has something to show
 registers a context provider in its `AppConfig.ready()`; the detail view merges what each
 provider returns into the page's context. The provider's templates are included by
-templates/cites/detail.html when their context is present.
+templates/cites/detail.html when their context is present. A provider that read query
+parameters of its own and found them invalid says so in `erreurs_requete` (a list of
+messages): the page is then answered 400, and not cached.
 """
 
 from collections.abc import Callable

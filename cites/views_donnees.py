@@ -93,7 +93,7 @@ def _base_url(request) -> str:
 # --- Pages ----------------------------------------------------------------------------------
 
 
-@cache_public_page
+@cache_public_page(params=FILTRES, uncached_params=("q",))
 def carte(request):
     form, filters, errors = _filters_read(request, page=True)
     cites = donnees.cite_list_carte(filters=filters)
@@ -125,6 +125,8 @@ def carte(request):
             "tuiles_url": settings.MAP_TILES_URL,
             "tuiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         },
+        # A filter value that names nothing is the client's error: said on the page, never cached.
+        status=400 if errors else 200,
     )
 
 

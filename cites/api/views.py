@@ -30,7 +30,8 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
         if timeout <= 0 or request.user.is_authenticated or not isinstance(request.accepted_renderer, JSONRenderer):
             return None
-        identity = f"{request.get_host()}|{request.accepted_media_type}|{request.get_full_path()}"
+        # Scheme and host: the answers carry absolute URLs.
+        identity = f"{request.scheme}://{request.get_host()}|{request.accepted_media_type}|{request.get_full_path()}"
         return f"api:{public_cache_version()}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
     def _cached(self, request, handler, *args, **kwargs):

@@ -1,0 +1,40 @@
+"""The OpenAPI schema says what the API answers when it refuses a request (drf-spectacular hook).
+
+Every operation may answer 400 (bad filter or parameter, NUL byte), 404 (unknown object or
+page) and 429 (too many requests), always with the one error body of cites.api.exceptions.
+"""
+
+ERREUR = {
+    "type": "object",
+    "description": "Corps de toutes les réponses d'erreur de l'API.",
+    "properties": {
+        "erreur": {"type": "string", "description": "Ce qui ne va pas, en une phrase en français."},
+        "details": {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": {},
+            "description": '400 : les messages par paramètre ({"region": ["Région inconnue…"]}) ; '
+            '429 : {"attente_secondes": N} ; sinon null.',
+        },
+    },
+    "required": ["erreur", "details"],
+}
+
+REPONSES = {
+    "400": "Paramètre invalide (filtre inconnu, valeur trop longue, caractère nul…).",
+    "404": "Objet ou page de résultats introuvable.",
+    "429": "Trop de requêtes pour un client anonyme : réessayez après le délai indiqué.",
+}
+
+
+def postprocess_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Erreur"] = ERREUR
+    reference = {"$ref": "#/components/schemas/Erreur"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in REPONSES.items():
+                responses.setdefault(
+                    status, {"description": description, "content": {"application/json": {"schema": reference}}}
+                )
+    return result
