@@ -10,6 +10,7 @@ import uuid
 import sentry_sdk
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.signals import request_finished
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -36,30 +37,36 @@ class RequestIdMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if settings.TRUSTED_PROXIES and REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = request_id_var.set(request_id)
+        # Kept until the response is closed (request_finished): Django logs 4xx and 5xx answers
+        # after the middleware returned them.
+        request_id_var.set(request_id)
         sentry_sdk.set_tag("request_id", request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = request_id
-            if request_logger.isEnabledFor(logging.INFO):
-                request_logger.info(
-                    "%s %s %s",
-                    request.method,
-                    request.path,
-                    response.status_code,
-                    extra={
-                        "method": request.method,
-                        "path": request.path,
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                        "client": client_address(request),
-                        "cache": response.get("X-Cache", ""),
-                    },
-                )
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        if request_logger.isEnabledFor(logging.INFO):
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "client": client_address(request),
+                    "cache": response.get("X-Cache", ""),
+                },
+            )
+        return response
+
+
+def _forget_request_id(**kwargs) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_forget_request_id)
 
 
 class HealthMiddleware:
