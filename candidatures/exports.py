@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from candidatures.models import Candidature, LigneBudget
 from cites.models import Commune
+from cites.tableur import csv_cell_escape
 
 CHUNK = 1000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,9 +110,6 @@ class _Echo:
         return value
 
 
-FORMULE = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cellule_csv(valeur) -> str:
     if valeur is None:
         return ""
@@ -119,9 +117,8 @@ def _cellule_csv(valeur) -> str:
         return valeur.strftime("%d/%m/%Y %H:%M")
     if isinstance(valeur, Decimal):
         return f"{valeur:.2f}".replace(".", ",")
-    texte = str(valeur)
     # A cell starting like a formula is shown as text, never computed by the spreadsheet.
-    return "'" + texte if texte.startswith(FORMULE) else texte
+    return csv_cell_escape(str(valeur))
 
 
 def _csv_lignes(*, queryset: QuerySet[Candidature]) -> Iterator[str]:

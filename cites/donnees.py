@@ -19,6 +19,7 @@ from cites import selectors
 from cites.cache import public_cache_version
 from cites.models import CiteEducative, Commune, Etablissement, Qpv
 from cites.selectors import CiteListFilters
+from cites.tableur import csv_cell_escape
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -212,7 +213,8 @@ def cite_csv_build(*, base_url: str = "") -> bytes:
         row["annee_label"] = row["annee_label"] or ""
         row["annee_label_deduite"] = "oui" if row["annee_label_deduite"] else "non"
         row["url"] = base_url + CiteEducative(slug=row["slug"]).get_absolute_url()
-        writer.writerow([row[key] for key in CSV_COLONNES])
+        # Names are typed by agents: a formula-like one is written as text, never computed.
+        writer.writerow([csv_cell_escape(str(row[key])) for key in CSV_COLONNES])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
