@@ -1,4 +1,5 @@
-"""The OpenAPI schema says what the API answers when it refuses a request (drf-spectacular hook).
+"""The OpenAPI schema says what the API answers when it refuses a request (drf-spectacular hook),
+and that an empty query parameter is allowed (it filters nothing).
 
 Every operation may answer 400 (bad filter or parameter, NUL byte), 404 (unknown object or
 page) and 429 (too many requests), always with the one error body of cites.api.exceptions.
@@ -32,6 +33,10 @@ def postprocess_error_responses(result, generator, request, public):
     reference = {"$ref": "#/components/schemas/Erreur"}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    # `?region=` (empty) is no filter at all, as django-filter reads it; `?page=` is page 1.
+                    parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             for status, description in REPONSES.items():
                 responses.setdefault(

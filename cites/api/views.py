@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
 from cites import selectors
@@ -25,6 +26,13 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """
 
     _cache_key: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # One value per parameter: `?annee=2019&annee=2021` would silently keep the last one.
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({name: ["Paramètre répété : indiquez une seule valeur."] for name in repeated})
 
     def _cache_key_for(self, request) -> str | None:
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS

@@ -74,6 +74,12 @@ def test_over_long_values_are_named_not_shown_raw(client, url, field, message):
     assert "{valeur}" not in json.dumps(body)
 
 
+def test_a_repeated_parameter_is_a_400(client):
+    body = get_json(client, "/api/cites/?annee=2019&annee=2021", status=400)
+
+    assert body["details"] == {"annee": ["Paramètre répété : indiquez une seule valeur."]}
+
+
 @pytest.mark.parametrize(
     ("url", "erreur"),
     [
