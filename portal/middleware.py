@@ -6,8 +6,10 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import sentry_sdk
+from csp import middleware as csp_middleware
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.signals import request_finished
@@ -91,6 +93,25 @@ def _health_response(status: int, body: dict) -> HttpResponse:
     response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response
+
+
+class CSPMiddleware(csp_middleware.CSPMiddleware):
+    """django-csp's middleware, with the origin of the map tiles (settings.MAP_TILES_URL, read at
+    each response) allowed as an image source."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        origin = url_origin(settings.MAP_TILES_URL)
+        if origin:
+            update = dict(parts.update or {})
+            update["img-src"] = [*update.get("img-src", []), origin]
+            parts.update = update
+        return parts
+
+
+def url_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 class PermissionsPolicyMiddleware:

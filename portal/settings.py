@@ -7,7 +7,6 @@ which refuses to start with an unsafe configuration.
 import os
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -62,7 +61,7 @@ MIDDLEWARE = [
     # /sante/vivant/ and /sante/pret/ for the load balancer, before the host check and HTTPS redirect.
     "portal.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.middleware.CSPMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Bad input (NUL bytes) answered before anything reads it; database outages become a 503.
@@ -198,7 +197,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # npm packages (Leaflet, axe-core…) are installed by `make setup` into node_modules and
 # served from there; nothing from a registry is copied into the repository.
@@ -325,18 +324,14 @@ LOGGING = {
 # --- Security headers ---------------------------------------------------------------------
 # Content-Security-Policy (django-csp): scripts only from this site, or inline with the nonce of
 # the response (request.csp_nonce); no inline script otherwise, no eval. Map tiles come from
-# the host of MAP_TILES_URL.
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
+# the origin of MAP_TILES_URL.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", *filter(None, [_origin(MAP_TILES_URL)])],
+        # Plus the origin of MAP_TILES_URL, added by portal.middleware.CSPMiddleware.
+        "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

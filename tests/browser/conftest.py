@@ -54,16 +54,32 @@ def reference_data(transactional_db, reference_data_dir):
         call_command("import_referentiels", dir=str(reference_data_dir), verbosity=0)
 
 
+# Reports every Content-Security-Policy violation of the pages to the test (exposed binding).
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) =>
+    window.__violationCSP(`${e.violatedDirective} ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`));"""
+
+
+def listen_to_csp_violations(context) -> list[str]:
+    violations: list[str] = []
+    context.expose_binding("__violationCSP", lambda source, text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+    return violations
+
+
 @pytest.fixture
 def page(chromium, live_server, reference_data):
+    """A page of a fresh browser context. Every test using it also checks that no page it
+    visited broke the Content-Security-Policy (DSFR scripts, map, autosave, admin…)."""
     context = chromium.new_context(base_url=live_server.url, locale="fr-FR", accept_downloads=True)
     context.set_default_timeout(15_000)
+    violations = listen_to_csp_violations(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
     yield page
     context.close()
+    assert violations == [], f"Violations de la Content-Security-Policy : {violations}"
 
 
 @pytest.fixture
