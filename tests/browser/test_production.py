@@ -33,7 +33,16 @@ pytestmark = pytest.mark.postgresql
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CITE = "toulouse-grand-mirail"
-PAGES = ["/", "/cites/", f"/cites/{CITE}/", "/carte/", "/statistiques/", "/donnees/", "/comptes/connexion/", "/api/docs/"]
+PAGES = [
+    "/",
+    "/cites/",
+    f"/cites/{CITE}/",
+    "/carte/",
+    "/statistiques/",
+    "/donnees/",
+    "/comptes/connexion/",
+    "/api/docs/",
+]
 
 
 def free_port() -> int:
