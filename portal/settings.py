@@ -110,9 +110,9 @@ DATABASES = {
 # PostgreSQL: a connection attempt waits DB_CONNECT_TIMEOUT seconds at most, a statement
 # DB_STATEMENT_TIMEOUT seconds (0: no limit, e.g. for a long one-off command); after a failed
 # attempt a process answers 503 at once for DB_RETRY_SECONDS (portal.db.postgresql).
-DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
 DB_STATEMENT_TIMEOUT = int(os.environ.get("DB_STATEMENT_TIMEOUT", "20"))
-DB_RETRY_SECONDS = float(os.environ.get("DB_RETRY_SECONDS", "2"))
+DB_RETRY_SECONDS = float(os.environ.get("DB_RETRY_SECONDS", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "portal.db.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
