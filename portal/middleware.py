@@ -46,7 +46,7 @@ class RequestIdMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
-        if request_logger.isEnabledFor(logging.INFO):
+        if request_logger.isEnabledFor(logging.INFO) and not request.path.startswith("/sante/"):  # not the probes
             request_logger.info(
                 "%s %s %s",
                 request.method,

@@ -88,7 +88,7 @@ def test_a_bad_filter_is_explained_and_left_out(client):
     response = client.get(CARTE, {"annee": "deux-mille", "region": "76"})
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # the client's error, said on the page; never cached
     assert "Année invalide" in html.unescape(page)
     assert set(listed_slugs(response)) == published_slugs(communes__departement__region__code="76")
     assert parse_qs(urlsplit(attribute(response, "data-cites-url")).query) == {"region": ["76"]}
