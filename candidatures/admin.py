@@ -15,6 +15,7 @@ from django.http import Http404
 
 from candidatures import permissions, selectors, services
 from candidatures.admin_instruction import CandidatureAdmin
+from candidatures.forms import AdminConnexionForm
 from candidatures.models import (
     AppelAProjets,
     Candidature,
@@ -238,6 +239,10 @@ class SuggestionAgentsAdmin(SuggestionAdmin):
             raise Http404("Proposition introuvable")
         return obj
 
+
+# The agents' log-in says when an account waits after repeated failures (candidatures.backends).
+admin.site.login_form = AdminConnexionForm
+admin.site.login_template = "admin/connexion.html"
 
 admin.site.unregister(Suggestion)
 admin.site.register(Suggestion, SuggestionAgentsAdmin)

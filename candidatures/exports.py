@@ -14,8 +14,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from candidatures.models import Candidature, LigneBudget
+from cites.formats import montant_tableur, texte_tableur
 from cites.models import Commune
-from cites.tableur import csv_cell_escape
 
 CHUNK = 1000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -116,9 +116,9 @@ def _cellule_csv(valeur) -> str:
     if isinstance(valeur, datetime):
         return valeur.strftime("%d/%m/%Y %H:%M")
     if isinstance(valeur, Decimal):
-        return f"{valeur:.2f}".replace(".", ",")
+        return montant_tableur(valeur)  # « 150000,50 »: a number for French spreadsheets
     # A cell starting like a formula is shown as text, never computed by the spreadsheet.
-    return csv_cell_escape(str(valeur))
+    return texte_tableur(str(valeur))
 
 
 def _csv_lignes(*, queryset: QuerySet[Candidature]) -> Iterator[str]:

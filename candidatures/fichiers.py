@@ -1,12 +1,16 @@
 """What a file really is, read from its content and never from its name.
 
-PDF: starts with `%PDF-`. ODS, XLSX, DOCX: ZIP archives; ODS names its type in the `mimetype`
-entry, XLSX and DOCX in `[Content_Types].xml`.
+PDF: opened and parsed with pypdf (a header `%PDF-` in front of anything else is refused: the
+document must have a readable structure and at least one page). ODS, XLSX, DOCX: ZIP archives
+whose every entry is read and checked (CRC); ODS names its type in the `mimetype` entry, XLSX
+and DOCX in `[Content_Types].xml`.
 """
 
+import hashlib
+import logging
 import zipfile
 
-TAILLE_MAX = 10 * 1024 * 1024
+TAILLE_MAX = 10 * 1000 * 1000  # 10 Mo, as cites.formats.taille writes it
 
 FORMATS = {
     "pdf": ("application/pdf", ".pdf"),
@@ -33,6 +37,39 @@ def _read_entry(archive: zipfile.ZipFile, name: str) -> bytes | None:
         return entry.read(_MAX_MANIFEST)
 
 
+_MAX_ARCHIVE = 100 * 1024 * 1024  # an office file that inflates beyond this is refused (zip bomb)
+
+
+def _pdf_valide(fichier) -> bool:
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        lecteur = PdfReader(fichier, strict=True)
+        if lecteur.is_encrypted:
+            return False
+        return len(lecteur.pages) > 0 and lecteur.pages[0].mediabox is not None
+    except Exception:  # noqa: BLE001 — any failure of the parser means « not a PDF we can read »
+        return False
+
+
+def _archive_valide(archive: zipfile.ZipFile) -> bool:
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > _MAX_ARCHIVE:
+        return False
+    return archive.testzip() is None  # reads every entry and checks its CRC
+
+
+def empreinte(fichier) -> str:
+    """SHA-256 of the content (the same file attached twice has the same one). Leaves the file at 0."""
+    fichier.seek(0)
+    h = hashlib.sha256()
+    for bloc in iter(lambda: fichier.read(1024 * 1024), b""):
+        h.update(bloc)
+    fichier.seek(0)
+    return h.hexdigest()
+
+
 def detect_format(fichier) -> str | None:
     """'pdf', 'ods', 'xlsx', 'docx', or None when the content is none of them. Leaves the file at 0."""
     fichier.seek(0)
@@ -40,11 +77,13 @@ def detect_format(fichier) -> str | None:
     fichier.seek(0)
     try:
         if debut.startswith(b"%PDF-"):
-            return "pdf"
+            return "pdf" if _pdf_valide(fichier) else None
         if not debut.startswith(b"PK\x03\x04"):
             return None
         try:
             with zipfile.ZipFile(fichier) as archive:
+                if not _archive_valide(archive):
+                    return None
                 mimetype = _read_entry(archive, "mimetype")
                 if mimetype is not None and mimetype.strip() == FORMATS["ods"][0].encode():
                     return "ods"
@@ -58,11 +97,3 @@ def detect_format(fichier) -> str | None:
         return None
     finally:
         fichier.seek(0)
-
-
-def taille_lisible(octets: int) -> str:
-    if octets < 1024:
-        return f"{octets} octets"
-    if octets < 1024 * 1024:
-        return f"{octets / 1024:.0f} Ko".replace(".", ",")
-    return f"{octets / (1024 * 1024):.1f} Mo".replace(".", ",")

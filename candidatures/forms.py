@@ -2,8 +2,10 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
@@ -13,6 +15,7 @@ from dsfr.forms import DsfrBaseForm
 
 from candidatures import selectors
 from candidatures.models import Collectivite, Indicateur, PieceJointe
+from cites import formats
 from cites.models import Commune, CommuneRattachee, Epci
 from partenaires.models import Famille, Objectif, TempsEducatif
 
@@ -76,13 +79,13 @@ class InscriptionForm(DsfrBaseForm):
         label="Commune",
         required=False,
         max_length=150,
-        help_text="Code INSEE à 5 caractères (par exemple 31555 pour Toulouse) ou nom de la commune.",
+        help_text="Pour une commune : son code INSEE à 5 caractères (par exemple 31555 pour Toulouse) ou son nom.",
     )
     siren = forms.CharField(
         label="SIREN de l'intercommunalité",
         required=False,
         max_length=11,
-        help_text="9 chiffres, par exemple 243100518.",
+        help_text="Pour une intercommunalité (EPCI) : son numéro SIREN à 9 chiffres, par exemple 243100518.",
     )
     nom_epci = forms.CharField(
         label="Nom de l'intercommunalité",
@@ -108,13 +111,29 @@ class InscriptionForm(DsfrBaseForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    # Shown as required although validated only for the kind of collectivité chosen.
+    requis_selon_type = {"commune": ("commune",), "epci": ("siren",)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use_required_attribute = False
+        for noms in self.requis_selon_type.values():
+            for nom in noms:
+                self.fields[nom].required = True  # display only: see full_clean
+
+    def full_clean(self):
+        champs = [self.fields[nom] for noms in self.requis_selon_type.values() for nom in noms]
+        for champ in champs:
+            champ.required = False
+        try:
+            super().full_clean()
+        finally:
+            for champ in champs:
+                champ.required = True
+
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(username__iexact=email).exists():
-            raise ValidationError(
-                "Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez le mot de passe."
-            )
-        return email
+        # Whether an account exists is never said here (services.porteur_register e-mails its owner).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_siren(self):
         siren = re.sub(r"\s", "", self.cleaned_data.get("siren", ""))
@@ -171,45 +190,66 @@ class InscriptionForm(DsfrBaseForm):
         return data
 
 
-class ConnexionForm(DsfrBaseForm, AuthenticationForm):
+def _attente_lisible(secondes: int) -> str:
+    if secondes < 60:
+        return f"{secondes} seconde{'s' if secondes > 1 else ''}"
+    minutes = (secondes + 59) // 60
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
+class VerrouillageMixin:
+    """Says that this account is waiting after repeated failures from this address (set by
+    candidatures.backends.EmailBackend on the request), with a way out: the password reset."""
+
+    message_verrouille = (
+        "Trop de tentatives de connexion ont échoué pour ce compte depuis votre connexion internet : "
+        "réessayez dans {attente}, ou réinitialisez votre mot de passe."
+    )
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            attente = getattr(self.request, "connexion_attente", 0) if self.request is not None else 0
+            if attente:
+                raise ValidationError(
+                    self.message_verrouille.format(attente=_attente_lisible(attente)), code="locked"
+                ) from None
+            raise
+
+
+def _libelles(form, libelles: dict[str, str]) -> None:
+    """Set field labels after __init__: DsfrBaseForm has already built the bound fields, which
+    copied the old labels (that is why « Nom d'utilisateur » was rendered), so they are rebuilt."""
+    for nom, libelle in libelles.items():
+        form.fields[nom].label = libelle
+    form._bound_fields_cache.clear()
+
+
+class ConnexionForm(VerrouillageMixin, DsfrBaseForm, AuthenticationForm):
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
-        "locked": (
-            "Trop de tentatives de connexion ont échoué pour cette adresse : elle est bloquée pendant "
-            "%(minutes)s minutes. Vous pouvez réinitialiser votre mot de passe."
-        ),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Adresse électronique"
         self.fields["username"].widget.attrs["autocomplete"] = "email"
-        self.fields["password"].label = "Mot de passe"
+        _libelles(self, {"username": "Adresse électronique", "password": "Mot de passe"})
 
-    def clean(self):
-        from django.conf import settings
 
-        from candidatures.selectors import connexion_verrouillee
-        from candidatures.services import email_normalize
+class AdminConnexionForm(VerrouillageMixin, AdminAuthenticationForm):
+    """The agents' log-in (/admin/login/): the same lock-out message, in French."""
 
-        try:
-            return super().clean()
-        except ValidationError:
-            identifiant = email_normalize(self.cleaned_data.get("username", ""))
-            if identifiant and connexion_verrouillee(identifiant=identifiant):
-                raise ValidationError(
-                    self.error_messages["locked"],
-                    code="locked",
-                    params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
-                ) from None
-            raise
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _libelles(self, {"username": "Adresse électronique"})
 
 
 class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Adresse électronique"
+        _libelles(self, {"email": "Adresse électronique"})
 
     def get_users(self, email):
         return User._default_manager.filter(username__iexact=email.strip(), is_active=True)
@@ -230,11 +270,42 @@ class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
 class NouveauMotDePasseForm(DsfrBaseForm, SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "Nouveau mot de passe"
-        self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
+        _libelles(
+            self,
+            {"new_password1": "Nouveau mot de passe", "new_password2": "Confirmation du nouveau mot de passe"},
+        )
 
 
 # --- Candidature steps ----------------------------------------------------------------------
+
+MONTANT_PLAUSIBLE = selectors.MONTANT_PLAUSIBLE
+
+
+class MontantField(forms.CharField):
+    """An amount in euros typed the French way (cites.formats.montant_lire): « 150 000,50 »,
+    « 150000,50 », « 150 000 € », « 150000.50 »; an ambiguous text is refused and kept as typed."""
+
+    def __init__(self, *args, max_value: Decimal = Decimal("9999999999.99"), **kwargs):
+        self.max_value = max_value
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int, float)):
+            return formats.nombre(value)
+        return value
+
+    def to_python(self, value):
+        texte = super().to_python(value)
+        if texte in self.empty_values:
+            return None
+        try:
+            valeur = formats.montant_lire(texte)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+        if valeur > self.max_value:
+            raise ValidationError(f"Le montant ne peut pas dépasser {formats.montant(self.max_value)}.", code="max")
+        return valeur
 
 
 class EtapeForm(DsfrBaseForm):
@@ -289,8 +360,8 @@ def _qpv_libelle(qpv) -> str:
 
 
 def _etablissement_libelle(e) -> str:
-    ep = f" — {e.education_prioritaire}" if e.education_prioritaire else ""
-    return f"{e.nom}{ep} — {e.commune.nom} ({e.uai})"
+    ep = e.education_prioritaire or "hors EP"
+    return f"{e.nom} — {ep} — {e.commune.nom} ({e.uai})"
 
 
 class TerritoireForm(EtapeForm):
@@ -351,7 +422,8 @@ class EcolesForm(EtapeForm):
         queryset=None,
         required=False,
         libelle=_etablissement_libelle,
-        help_text="Proposés à partir de l'annuaire de l'éducation pour les communes choisies à l'étape 1.",
+        help_text="Proposés à partir de l'annuaire de l'éducation pour les communes choisies à l'étape 1. "
+        "REP et REP+ : réseaux d'éducation prioritaire ; « hors EP » : hors éducation prioritaire.",
     )
     college_chef_de_file = forms.ModelChoiceField(
         label="Collège chef de file",
@@ -363,13 +435,8 @@ class EcolesForm(EtapeForm):
         label="Collège chef de file, s'il n'est pas proposé",
         max_length=300,
         required=False,
-        help_text="Nom et UAI, si l'annuaire ne couvre pas votre commune.",
-    )
-    etablissements_hors_referentiel = forms.CharField(
-        label="Autres établissements du territoire",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Ceux que l'annuaire ne propose pas : nom, UAI et appartenance REP ou REP+, un par ligne.",
+        help_text="Son nom et son UAI (l'identifiant national de l'établissement, 7 chiffres et une lettre, "
+        "par exemple 0310054X), si l'annuaire ne le propose pas.",
     )
 
     def __init__(self, *args, candidature, **kwargs):
@@ -377,8 +444,23 @@ class EcolesForm(EtapeForm):
         communes = candidature.communes.all()
         self.fields["etablissements"].queryset = selectors.etablissement_list_prioritaires(communes=communes)
         colleges = selectors.etablissement_list_colleges(communes=communes)
-        self.fields["college_chef_de_file"].queryset = colleges
-        self.fields["college_chef_de_file"].label_from_instance = _etablissement_libelle
+        self.sans_college = communes.exists() and not colleges.exists()
+        if self.sans_college:
+            # Nothing to choose from: the porteur is told why and types the collège and its UAI.
+            del self.fields["college_chef_de_file"]
+            self.fields["college_chef_de_file_autre"].label = "Collège chef de file : nom et UAI"
+            self.fields["college_chef_de_file_autre"].help_text = (
+                "L'annuaire de l'éducation ne propose aucun collège pour les communes choisies : indiquez le "
+                "nom du collège et son UAI (identifiant national à 7 chiffres et une lettre, par exemple 0940123A)."
+            )
+        else:
+            self.fields["college_chef_de_file"].queryset = colleges
+            self.fields["college_chef_de_file"].label_from_instance = _etablissement_libelle
+            self.fields["college_chef_de_file"].help_text = (
+                "Le collège qui coordonne les établissements de la cité. REP, REP+ : réseaux d'éducation "
+                "prioritaire ; « hors EP » : hors éducation prioritaire."
+            )
+        self._bound_fields_cache.clear()  # labels and help texts changed after DsfrBaseForm built them
 
 
 class TexteLibre(forms.CharField):
@@ -450,9 +532,7 @@ class FicheActionForm(LigneForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Leurs noms et leur rôle.",
     )
-    budget = forms.DecimalField(
-        label="Budget de l'action (€)", min_value=0, max_digits=12, decimal_places=2, required=False
-    )
+    budget = MontantField(label="Budget de l'action (€)", required=False, help_text="Par exemple : 25 000 ou 2 500,50.")
     description = TexteLibre(label="Description", rows=3)
     indicateurs = TexteLibre(label="Indicateurs de suivi", rows=2)
 
@@ -499,9 +579,60 @@ class FicheActionForm(LigneForm):
         }
 
 
+UAI_RE = re.compile(r"^\d{7}[A-Z]$")
+LIGNE_ETABLISSEMENT_RE = re.compile(r"^(?P<nom>.*?)\s*\((?P<uai>[0-9A-Za-z]{8})\)(?:,\s*(?P<ep>REP\+?|hors EP))?\s*$")
+
+
+class EtablissementHorsForm(LigneForm):
+    """A school the annuaire does not list (a row of the schools step), written back as one line
+    « nom (UAI), REP+ » of Candidature.etablissements_hors_referentiel."""
+
+    requis = ("nom", "uai")
+    nom = forms.CharField(label="Nom de l'établissement", max_length=200, required=False)
+    uai = forms.CharField(
+        label="UAI",
+        max_length=8,
+        required=False,
+        help_text="L'identifiant national de l'établissement : 7 chiffres et une lettre, par exemple 0940123A.",
+    )
+    education_prioritaire = forms.ChoiceField(
+        label="Éducation prioritaire",
+        choices=[("", "hors EP (hors éducation prioritaire)"), ("REP", "REP"), ("REP+", "REP+")],
+        required=False,
+    )
+
+    def clean_uai(self):
+        uai = re.sub(r"\s", "", self.cleaned_data.get("uai", "")).upper()
+        if uai and not UAI_RE.fullmatch(uai):
+            raise ValidationError(f"« {uai} » n'est pas un UAI : 7 chiffres et une lettre, par exemple 0940123A.")
+        return uai
+
+    @staticmethod
+    def ligne(donnees: dict) -> str:
+        return f"{donnees['nom']} ({donnees['uai']}), {donnees.get('education_prioritaire') or 'hors EP'}"
+
+    @staticmethod
+    def initial_from(texte: str) -> list[dict]:
+        lignes = []
+        for ligne in (texte or "").splitlines():
+            if not ligne.strip():
+                continue
+            m = LIGNE_ETABLISSEMENT_RE.match(ligne.strip())
+            if m:
+                ep = m.group("ep") if m.group("ep") in ("REP", "REP+") else ""
+                lignes.append({"nom": m.group("nom"), "uai": m.group("uai").upper(), "education_prioritaire": ep})
+            else:
+                lignes.append({"nom": ligne.strip()})
+        return lignes
+
+
 class PilotageForm(EtapeForm):
     troika_prefecture = forms.CharField(
-        label="Préfecture : nom et fonction du représentant", max_length=300, required=False
+        label="Préfecture : nom et fonction du représentant",
+        max_length=300,
+        required=False,
+        help_text="La troïka pilote la cité éducative : le préfet, l'Éducation nationale (recteur ou DASEN) et "
+        "le maire ou le président de l'intercommunalité, chacun par un représentant.",
     )
     troika_education = forms.CharField(
         label="Éducation nationale : nom et fonction du représentant",
@@ -521,7 +652,8 @@ class PilotageForm(EtapeForm):
     actions_ressources = TexteLibre(
         label="Actions ressources existantes",
         rows=6,
-        help_text="Les dispositifs déjà à l'œuvre sur le territoire (PRE, CLAS, etc.).",
+        help_text="Les dispositifs déjà à l'œuvre sur le territoire, par exemple le PRE (programme de réussite "
+        "éducative) ou le CLAS (contrat local d'accompagnement à la scolarité).",
     )
     actions_complementaires = TexteLibre(
         label="Actions complémentaires", rows=6, help_text="Ce que la cité éducative ajoute."
@@ -533,7 +665,21 @@ class LigneBudgetForm(LigneForm):
     annee = forms.IntegerField(label="Année", min_value=2019, max_value=date.today().year + 5, required=False)
     cofinanceur = forms.CharField(label="Cofinanceur", max_length=200, required=False, help_text="État, commune, CAF…")
     objet = forms.CharField(label="Objet", max_length=300, required=False)
-    montant = forms.DecimalField(label="Montant (€)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    montant = MontantField(label="Montant (€)", required=False, help_text="Par exemple : 150 000 ou 150 000,50.")
+
+    @property
+    def avertissement(self) -> str:
+        """A warning (not an error) for an amount above what one line plausibly holds."""
+        if self.is_bound:
+            valeur = (getattr(self, "cleaned_data", None) or {}).get("montant")
+        else:
+            valeur = self.initial.get("montant")
+        if valeur is not None and valeur > MONTANT_PLAUSIBLE:
+            return (
+                f"{formats.montant(valeur)} sur une seule ligne : ce montant paraît élevé, vérifiez-le "
+                f"(au-delà de {formats.montant(MONTANT_PLAUSIBLE)} par ligne, une faute de frappe est probable)."
+            )
+        return ""
 
 
 class CommunicationForm(EtapeForm):
@@ -553,7 +699,7 @@ class PieceForm(DsfrBaseForm):
 
 
 class MessageForm(DsfrBaseForm):
-    message = TexteLibre(label="Message (facultatif)", rows=3)
+    message = TexteLibre(label="Message", rows=3, help_text="Il est joint au retrait, pour les agents.")
 
 
 class MessageAgentsForm(DsfrBaseForm):
@@ -561,6 +707,12 @@ class MessageAgentsForm(DsfrBaseForm):
         label="Écrire aux agents qui instruisent la candidature",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
+    )
+    fichier = forms.FileField(
+        label="Pièce jointe",
+        required=False,
+        help_text="PDF, ODS, XLSX ou DOCX, 10 Mo au plus ; le format est vérifié d'après le contenu.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.ods,.xlsx,.docx"}),
     )
 
 
@@ -578,16 +730,18 @@ def formset(form_class, *, extra: int):
     )
 
 
-IndicateurFormSet = formset(IndicateurForm, extra=2)
+IndicateurFormSet = formset(IndicateurForm, extra=1)
 FicheActionFormSet = formset(FicheActionForm, extra=1)
-LigneBudgetFormSet = formset(LigneBudgetForm, extra=2)
+LigneBudgetFormSet = formset(LigneBudgetForm, extra=1)
+EtablissementHorsFormSet = formset(EtablissementHorsForm, extra=1)
 
 
 def ligne_rows(formset_instance) -> list[dict]:
-    """The filled rows of a valid formset, in order, without the deleted ones."""
+    """The filled, valid rows of a formset, in order, without the deleted ones (a row that does
+    not validate is kept as typed beside the candidature, see services.candidature_update)."""
     rows = []
     for form in formset_instance.forms:
-        if not form.cleaned_data or form.cleaned_data.get("DELETE") or form.est_vide():
+        if form.errors or not form.cleaned_data or form.cleaned_data.get("DELETE") or form.est_vide():
             continue
         if isinstance(form, FicheActionForm):
             rows.append(form.to_row())

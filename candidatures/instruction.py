@@ -20,6 +20,7 @@ from candidatures.models import (
     JournalInstruction,
     MessageCandidature,
     NoteAgent,
+    PieceMessage,
 )
 from candidatures.services import TransitionRefusee, _agents_emails, _porteurs_emails, candidature_transition
 
@@ -183,19 +184,26 @@ def note_add(*, candidature: Candidature, agent, texte: str) -> NoteAgent:
     return NoteAgent.objects.create(candidature=candidature, auteur=agent, texte=texte)
 
 
-def message_send(*, candidature: Candidature, user, texte: str) -> MessageCandidature:
-    """A message of the thread, from an agent to the porteurs or from a porteur to the agents;
-    the other side receives an e-mail notice."""
+def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> MessageCandidature:
+    """A message of the thread, from an agent to the porteurs or from a porteur to the agents,
+    with its attachments (checked like the candidature's); the other side receives an e-mail notice."""
+    from candidatures.services import fichier_verifier
+
     texte = (texte or "").strip()
-    if not texte:
+    if not texte and not fichiers:
         raise ValidationError("Le message est vide.")
     if not permissions.can_message_candidature(user, candidature):
         raise ValidationError("Vous ne pouvez pas écrire sur cette candidature.")
+    verifies = [(fichier, *fichier_verifier(fichier=fichier)) for fichier in fichiers]
     de_agent = permissions.can_instruct_candidature(user, candidature)
     with transaction.atomic():
         message = MessageCandidature.objects.create(
             candidature=candidature, auteur=user, de_agent=de_agent, texte=texte
         )
+        for fichier, fmt, nom, hash_contenu in verifies:
+            piece = PieceMessage(message=message, nom=nom, format=fmt, taille=fichier.size, empreinte=hash_contenu)
+            piece.fichier.save(nom, fichier, save=False)
+            piece.save()
         contexte = {"candidature": candidature, "message": message, "auteur": _nom(user), **_urls(candidature)}
         if de_agent:
             destinataires = _porteurs_emails(collectivite_id=candidature.collectivite_id)

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from candidatures.storage import private_storage
+from cites.formats import montant
 from cites.models import CiteEducative, Commune, Epci, Etablissement, Qpv, Region
 from partenaires.models import Objectif
 
@@ -311,7 +312,10 @@ class Candidature(Horodate):
         ]
 
     def __str__(self) -> str:
-        return self.reference or f"{self.titre or 'Candidature'} (brouillon n° {self.pk})"
+        # Named by its territory and its call, never by a database id (select the collectivité and the call).
+        if self.reference:
+            return self.reference
+        return f"Brouillon {self.collectivite.nom} — {self.appel.titre}"
 
     def get_absolute_url(self) -> str:
         return reverse("candidatures:detail", kwargs={"pk": self.pk})
@@ -414,10 +418,12 @@ class LigneBudget(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(montant__gte=0), name="ligne_budget_montant_positif")]
 
     def __str__(self) -> str:
-        return f"{self.annee} — {self.cofinanceur} : {self.montant} €"
+        return f"{self.annee} — {self.cofinanceur} : {montant(self.montant)}"
 
 
 class PieceJointe(models.Model):
+    """A file attached to the candidature; `empreinte` (SHA-256 of the content) refuses the same file twice."""
+
     class Type(models.TextChoices):
         DELIBERATION = "deliberation", "délibération du conseil"
         BUDGET = "budget", "tableau budgétaire"
@@ -436,6 +442,7 @@ class PieceJointe(models.Model):
     nom = models.CharField("nom du fichier", max_length=255)
     format = models.CharField(max_length=5, choices=Format.choices)
     taille = models.PositiveIntegerField("taille (octets)")
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, blank=True, db_index=True)
     ajoute_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     ajoute_le = models.DateTimeField("ajoutée le", auto_now_add=True)
 
@@ -454,6 +461,9 @@ class BrouillonEtape(models.Model):
     candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="brouillons")
     etape = models.CharField("étape", max_length=30)
     donnees = models.JSONField("données saisies", default=dict)
+    # [{"id": "id_chef_de_projet_email", "libelle": "…", "message": "…"}]: the fields of the step
+    # that did not validate (their valid neighbours are stored on the candidature).
+    erreurs = models.JSONField("champs à corriger", default=list, blank=True)
     modifie_le = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -546,6 +556,43 @@ class MessageCandidature(models.Model):
 
     def __str__(self) -> str:
         return f"Message du {self.envoye_le:%d/%m/%Y %H:%M} sur {self.candidature}"
+
+
+class PieceMessage(models.Model):
+    """A file attached to a message of the thread (same checks as the candidature's attachments)."""
+
+    message = models.ForeignKey(MessageCandidature, on_delete=models.CASCADE, related_name="pieces")
+    fichier = models.FileField(storage=private_storage, upload_to="messages/%Y/%m/")
+    nom = models.CharField("nom du fichier", max_length=255)
+    format = models.CharField(max_length=5, choices=PieceJointe.Format.choices)
+    taille = models.PositiveIntegerField("taille (octets)")
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["message", "pk"]
+        verbose_name = "pièce jointe d'un message"
+        verbose_name_plural = "pièces jointes des messages"
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class CompteurTentatives(models.Model):
+    """Attempts counted in the database, shared by every application server: failed log-ins per
+    account and client address, per address alone, sign-ups and password resets per address.
+    `cle` is "<kind>:<sha256>", never the address or the e-mail in clear."""
+
+    cle = models.CharField(max_length=80, unique=True)
+    nombre = models.PositiveIntegerField(default=0)
+    debut = models.DateTimeField("début de la fenêtre")
+    bloque_jusqu_a = models.DateTimeField("bloqué jusqu'à", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "compteur de tentatives"
+        verbose_name_plural = "compteurs de tentatives"
+
+    def __str__(self) -> str:
+        return f"{self.cle} : {self.nombre}"
 
 
 class JournalInstruction(models.Model):

@@ -11,8 +11,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from candidatures.fichiers import taille_lisible
 from candidatures.models import Candidature
+from cites.formats import montant, taille
 
 
 def _styles():
@@ -37,10 +37,6 @@ def _date(valeur) -> str:
         return "—"
     local = timezone.localtime(valeur)
     return f"{formats.date_format(local, 'j F Y')} à {local:%H:%M:%S} (heure de Paris)"
-
-
-def _montant(valeur) -> str:
-    return f"{valeur:,.2f} €".replace(",", " ").replace(".", ",")
 
 
 def _table(lignes, largeurs, styles):
@@ -128,7 +124,7 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
             f"Temps éducatifs : {', '.join(f.temps) or '—'}",
             f"Âges : {ages}",
             f"Action {'existante' if f.existante else 'nouvelle'}",
-            f"Budget : {_montant(f.budget) if f.budget is not None else '—'}",
+            f"Budget : {montant(f.budget) if f.budget is not None else '—'}",
             f"Partenaires : {f.partenaires or '—'}",
         ]
         histoire.append(_p("\n".join(details), s["texte"]))
@@ -160,10 +156,10 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
     budget = list(c.lignes_budget.all())
     if budget:
         lignes = [["Année", "Cofinanceur", "Objet", "Montant"]]
-        lignes += [[b.annee, b.cofinanceur, b.objet, _montant(b.montant)] for b in budget]
+        lignes += [[b.annee, b.cofinanceur, b.objet, montant(b.montant)] for b in budget]
         totaux = budget_totaux(candidature=c)
-        lignes += [[a, "Total de l'année", "", _montant(m)] for a, m in totaux["par_annee"]]
-        lignes.append(["", "Total général", "", _montant(totaux["total"])])
+        lignes += [[a, "Total de l'année", "", montant(m)] for a, m in totaux["par_annee"]]
+        lignes.append(["", "Total général", "", montant(totaux["total"])])
         histoire.append(_table(lignes, [18 * mm, 55 * mm, 71 * mm, 30 * mm], s))
     else:
         histoire.append(_p("—", s["texte"]))
@@ -176,7 +172,7 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
     pieces = list(c.pieces.all())
     if pieces:
         lignes = [["Type", "Fichier", "Format", "Taille"]]
-        lignes += [[p.get_type_display(), p.nom, p.get_format_display(), taille_lisible(p.taille)] for p in pieces]
+        lignes += [[p.get_type_display(), p.nom, p.get_format_display(), taille(p.taille)] for p in pieces]
         histoire.append(_table(lignes, [40 * mm, 80 * mm, 34 * mm, 20 * mm], s))
     else:
         histoire.append(_p("—", s["texte"]))

@@ -4,9 +4,9 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
@@ -71,7 +71,7 @@ def candidature_list_for_collectivite(*, user) -> QuerySet[Candidature]:
         return Candidature.objects.none()
     return (
         Candidature.objects.filter(collectivite_id=user.profil_porteur.collectivite_id)
-        .select_related("appel")
+        .select_related("appel", "collectivite")
         .annotate(
             nb_messages=Count("evenements", filter=~Q(evenements__message=""), distinct=True)
             + Count("messages", distinct=True)
@@ -87,6 +87,13 @@ def candidature_evenements(*, candidature: Candidature) -> QuerySet[EvenementCan
 def piece_get_for_user(*, user, candidature_pk: int, pk: int) -> PieceJointe:
     candidature = candidature_get_for_user(user=user, pk=candidature_pk)
     return get_object_or_404(PieceJointe.objects.select_related("candidature"), candidature=candidature, pk=pk)
+
+
+def piece_message_get_for_user(*, user, candidature_pk: int, pk: int):
+    from candidatures.models import PieceMessage
+
+    candidature = candidature_get_for_user(user=user, pk=candidature_pk)
+    return get_object_or_404(PieceMessage, message__candidature=candidature, pk=pk)
 
 
 def porteur_scope_for_agent(*, queryset: QuerySet[ProfilPorteur], user) -> QuerySet[ProfilPorteur]:
@@ -263,35 +270,68 @@ def verification_rep(*, communes: list[Commune], etablissements: list[Etablissem
 # --- Completeness ---------------------------------------------------------------------------
 
 
+# The steps of the form, in order (the views add their forms): the summary names them.
+ETAPES_TITRES = {
+    "territoire": "Territoire",
+    "ecoles": "Écoles et collège chef de file",
+    "diagnostic": "Diagnostic et indicateurs",
+    "actions": "Fiches action",
+    "pilotage": "Pilotage et actions ressources",
+    "budget": "Budget",
+    "communication": "Communication et évaluation",
+    "pieces": "Pièces jointes",
+    "recapitulatif": "Récapitulatif et dépôt",
+}
+
+
 @dataclass(frozen=True)
 class Element:
-    """Something the candidature must hold: a key (used in Critere.champs_requis), a label, a step."""
+    """Something the candidature must hold: a key (used in Critere.champs_requis), a label, a step,
+    and the id of the field that holds it (the summary links to it)."""
 
     cle: str
     libelle: str
     etape: str
+    ancre: str = ""
 
 
 ELEMENTS = {
     e.cle: e
     for e in [
-        Element("titre", "Nom du projet", "territoire"),
-        Element("communes", "Au moins une commune du territoire", "territoire"),
-        Element("qpvs", "Au moins un quartier prioritaire (QPV) choisi", "territoire"),
-        Element("etablissements", "Les écoles et collèges REP ou REP+ du territoire", "ecoles"),
-        Element("chef_de_file", "Le collège chef de file", "ecoles"),
-        Element("diagnostic", "Le diagnostic du territoire", "diagnostic"),
-        Element("indicateurs", "Au moins un indicateur scolaire, un social et un économique", "diagnostic"),
-        Element("fiches_action", "Au moins une fiche action, chacune complète", "actions"),
-        Element("temps_educatifs", "Des actions avant, pendant et après la classe", "actions"),
-        Element("actions_existantes", "Au moins une action existante sur laquelle s'appuyer", "actions"),
-        Element("pilotage", "La troïka et le chef de projet", "pilotage"),
-        Element("gouvernance", "Le rôle de chacun (qui fait quoi)", "pilotage"),
-        Element("ressources", "Les actions ressources existantes et les actions complémentaires", "pilotage"),
-        Element("budget", "Au moins une ligne de budget", "budget"),
-        Element("communication", "Le plan de communication", "communication"),
-        Element("evaluation", "La démarche d'évaluation", "communication"),
-        Element("deliberation", "La délibération du conseil (pièce jointe)", "pieces"),
+        Element("titre", "Nom du projet", "territoire", "id_titre"),
+        Element("communes", "Au moins une commune du territoire", "territoire", "checkboxes-id_communes"),
+        Element("qpvs", "Au moins un quartier prioritaire (QPV) choisi", "territoire", "checkboxes-id_qpvs"),
+        Element(
+            "etablissements",
+            "Les écoles et collèges REP ou REP+ du territoire",
+            "ecoles",
+            "checkboxes-id_etablissements",
+        ),
+        Element("chef_de_file", "Le collège chef de file", "ecoles", "id_college_chef_de_file"),
+        Element("diagnostic", "Le diagnostic du territoire", "diagnostic", "id_diagnostic"),
+        Element(
+            "indicateurs",
+            "Au moins un indicateur scolaire, un social et un économique",
+            "diagnostic",
+            "indicateurs-lignes",
+        ),
+        Element("fiches_action", "Au moins une fiche action, chacune complète", "actions", "fiches-lignes"),
+        Element("temps_educatifs", "Des actions avant, pendant et après la classe", "actions", "fiches-lignes"),
+        Element(
+            "actions_existantes", "Au moins une action existante sur laquelle s'appuyer", "actions", "fiches-lignes"
+        ),
+        Element("pilotage", "La troïka et le chef de projet", "pilotage", "id_troika_prefecture"),
+        Element("gouvernance", "Le rôle de chacun (qui fait quoi)", "pilotage", "id_gouvernance"),
+        Element(
+            "ressources",
+            "Les actions ressources existantes et les actions complémentaires",
+            "pilotage",
+            "id_actions_ressources",
+        ),
+        Element("budget", "Au moins une ligne de budget", "budget", "budget-lignes"),
+        Element("communication", "Le plan de communication", "communication", "id_plan_communication"),
+        Element("evaluation", "La démarche d'évaluation", "communication", "id_demarche_evaluation"),
+        Element("deliberation", "La délibération du conseil (pièce jointe)", "pieces", "id_fichier"),
     ]
 }
 ELEMENTS_GENERAUX = ["titre", "deliberation"]
@@ -316,9 +356,22 @@ class BilanCritere:
 
 
 @dataclass
+class SaisieInvalide:
+    """A step whose typed fields did not all validate: they are kept as typed, not stored."""
+
+    etape: str
+    erreurs: list[dict]  # {"id", "libelle", "message"}
+
+    @property
+    def titre(self) -> str:
+        return ETAPES_TITRES.get(self.etape, self.etape)
+
+
+@dataclass
 class Bilan:
     criteres: list[BilanCritere]
     generaux: list[ElementBilan]
+    invalides: list[SaisieInvalide] = field(default_factory=list)
 
     @property
     def _tous(self) -> list[tuple[str, ElementBilan]]:
@@ -337,6 +390,15 @@ class Bilan:
         return problemes
 
     @property
+    def problemes_saisie(self) -> list[str]:
+        """A field typed but invalid blocks the deposit: the stored value is not what the porteur typed."""
+        return [
+            f"Étape « {s.titre} » : {_pluriel(len(s.erreurs), 'champ', 'champs')} à corriger "
+            f"({', '.join(e['libelle'] for e in s.erreurs)})."
+            for s in self.invalides
+        ]
+
+    @property
     def problemes_eligibilite(self) -> list[str]:
         return [
             f"Critère {b.critere.numero} non vérifié : {' ; '.join(b.verification.motifs)}."
@@ -346,11 +408,11 @@ class Bilan:
 
     @property
     def problemes(self) -> list[str]:
-        return self.problemes_completude + self.problemes_eligibilite
+        return self.problemes_saisie + self.problemes_completude + self.problemes_eligibilite
 
     @property
     def complet(self) -> bool:
-        return not self.problemes_completude
+        return not self.problemes_completude and not self.problemes_saisie
 
     @property
     def eligible(self) -> bool:
@@ -368,19 +430,48 @@ def _fiche_incomplete(fiche) -> list[str]:
     return manque
 
 
-def candidature_bilan(*, candidature: Candidature) -> Bilan:
-    """Criterion by criterion: what is complete, what is missing, and the automatic checks."""
+def candidature_saisies_invalides(*, candidature: Candidature) -> list[SaisieInvalide]:
+    ordre = list(ETAPES_TITRES)
+    saisies = [
+        SaisieInvalide(etape, erreurs)
+        for etape, erreurs in candidature.brouillons.exclude(erreurs=[]).values_list("etape", "erreurs")
+        if erreurs
+    ]
+    return sorted(saisies, key=lambda s: ordre.index(s.etape) if s.etape in ordre else len(ordre))
+
+
+def candidature_verifications(*, candidature: Candidature, communes: list[Commune] | None = None) -> dict:
+    """Criteria 1 and 2 checked on what is stored: {Critere.Verification: ResultatVerification}.
+    The summary and the territory and schools steps show the same result in the same words."""
     c = candidature
-    communes = list(c.communes.select_related("departement").order_by("nom"))
+    if communes is None:
+        communes = list(c.communes.select_related("departement").order_by("nom"))
     qpvs = list(c.qpvs.prefetch_related("communes"))
     etablissements = list(c.etablissements.all())
     verifies = etablissements + [
         e for e in [c.college_chef_de_file] if e is not None and e.pk not in {x.pk for x in etablissements}
     ]
-    verifications = {
+    return {
         Critere.Verification.QPV: verification_qpv(communes=communes, qpvs=qpvs),
         Critere.Verification.REP: verification_rep(communes=communes, etablissements=verifies),
     }
+
+
+def candidature_verification_etape(*, candidature: Candidature, verification: str) -> dict | None:
+    """For a step: the call's criterion checked by `verification` and its result (None if the call has none)."""
+    critere = candidature.appel.criteres.filter(verification=verification).first()
+    if critere is None:
+        return None
+    return {"critere": critere, "verification": candidature_verifications(candidature=candidature)[verification]}
+
+
+def candidature_bilan(*, candidature: Candidature) -> Bilan:
+    """Criterion by criterion: what is complete, what is missing, and the automatic checks."""
+    c = candidature
+    communes = list(c.communes.select_related("departement").order_by("nom"))
+    qpvs = list(c.qpvs.all())
+    etablissements = list(c.etablissements.all())
+    verifications = candidature_verifications(candidature=c, communes=communes)
     categories = set(c.indicateurs.values_list("categorie", flat=True))
     fiches = list(c.fiches_action.all())
     nb_lignes = c.lignes_budget.count()
@@ -400,7 +491,7 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
                 if etablissements:
                     return True, ""
                 if donnees_ecoles_absentes:
-                    return bool(c.etablissements_hors_referentiel.strip()), "indiquez-les dans le champ libre"
+                    return bool(c.etablissements_hors_referentiel.strip()), "ajoutez-les en bas de l'étape"
                 return False, ""
             case "chef_de_file":
                 return c.college_chef_de_file_id is not None or bool(c.college_chef_de_file_autre.strip()), ""
@@ -458,11 +549,16 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
         elements = [e for e in (bilan_element(cle) for cle in critere.champs_requis) if e is not None]
         criteres.append(BilanCritere(critere, elements, verifications.get(critere.verification)))
     generaux = [bilan_element(cle) for cle in ELEMENTS_GENERAUX]
-    return Bilan(criteres=criteres, generaux=generaux)
+    return Bilan(criteres=criteres, generaux=generaux, invalides=candidature_saisies_invalides(candidature=c))
+
+
+# Above this amount, a budget line is shown with a warning (not refused): a typo is likelier.
+MONTANT_PLAUSIBLE = Decimal("2000000")
 
 
 def budget_totaux(*, candidature: Candidature) -> dict:
-    """Totals per year, per co-financer and overall, computed from the lines."""
+    """Totals per year, per co-financer (source) and overall, computed from the lines; `eleves`
+    lists the lines above a plausible amount."""
     lignes = list(candidature.lignes_budget.all())
     par_annee: dict[int, object] = {}
     par_cofinanceur: dict[str, object] = {}
@@ -476,18 +572,49 @@ def budget_totaux(*, candidature: Candidature) -> dict:
         "par_annee": sorted(par_annee.items()),
         "par_cofinanceur": sorted(par_cofinanceur.items(), key=lambda item: item[0].lower()),
         "total": total,
+        "eleves": [ligne for ligne in lignes if ligne.montant > MONTANT_PLAUSIBLE],
     }
 
 
 # --- Log-in lock-out ------------------------------------------------------------------------
 
 
-def connexion_cle(*, identifiant: str) -> str:
-    return "connexion-echecs:" + hashlib.sha256(identifiant.encode()).hexdigest()
+def _empreinte(texte: str) -> str:
+    return hashlib.sha256(texte.encode()).hexdigest()
 
 
-def connexion_verrouillee(*, identifiant: str) -> bool:
-    return (cache.get(connexion_cle(identifiant=identifiant)) or 0) >= settings.LOGIN_FAILURES_LIMIT
+def connexion_cle_prefixe(*, identifiant: str) -> str:
+    return f"compte:{_empreinte(identifiant)[:32]}:"
+
+
+def connexion_cle(*, identifiant: str, adresse: str) -> str:
+    return connexion_cle_prefixe(identifiant=identifiant) + _empreinte(adresse)[:32]
+
+
+def adresse_cle(*, adresse: str, usage: str = "connexion") -> str:
+    return f"{usage}:{_empreinte(adresse)[:32]}"
+
+
+def connexion_blocage(*, identifiant: str, adresse: str, now: datetime | None = None) -> int:
+    """Seconds before this account may be tried again from this address (0: it may now)."""
+    from candidatures.models import CompteurTentatives
+
+    now = now or timezone.now()
+    compteurs = {
+        c.cle: c
+        for c in CompteurTentatives.objects.filter(
+            cle__in=[connexion_cle(identifiant=identifiant, adresse=adresse), adresse_cle(adresse=adresse)]
+        )
+    }
+    attente = 0
+    compte = compteurs.get(connexion_cle(identifiant=identifiant, adresse=adresse))
+    if compte is not None and compte.bloque_jusqu_a is not None and compte.bloque_jusqu_a > now:
+        attente = (compte.bloque_jusqu_a - now).total_seconds()
+    plafond = compteurs.get(adresse_cle(adresse=adresse))
+    fenetre = timedelta(seconds=settings.LOGIN_ADDRESS_WINDOW_SECONDS)
+    if plafond is not None and plafond.nombre >= settings.LOGIN_ADDRESS_CEILING and plafond.debut + fenetre > now:
+        attente = max(attente, (plafond.debut + fenetre - now).total_seconds())
+    return int(attente + 0.999)
 
 
 def candidature_verifications_resume(*, candidature: Candidature) -> str:
@@ -684,6 +811,7 @@ class MessageFil:
     de_agent: bool
     texte: str
     etat: str = ""  # the change of state the message came with, if any
+    pieces: list = field(default_factory=list)
 
 
 def candidature_fil(*, candidature: Candidature) -> list[MessageFil]:
@@ -693,7 +821,8 @@ def candidature_fil(*, candidature: Candidature) -> list[MessageFil]:
         ProfilPorteur.objects.filter(collectivite_id=candidature.collectivite_id).values_list("user_id", flat=True)
     )
     fil = [
-        MessageFil(m.envoye_le, m.auteur, m.de_agent, m.texte) for m in candidature.messages.select_related("auteur")
+        MessageFil(m.envoye_le, m.auteur, m.de_agent, m.texte, pieces=list(m.pieces.all()))
+        for m in candidature.messages.select_related("auteur").prefetch_related("pieces")
     ]
     for e in candidature.evenements.select_related("auteur").exclude(message=""):
         fil.append(MessageFil(e.date, e.auteur, e.auteur_id not in porteurs, e.message, e.get_etat_apres_display()))

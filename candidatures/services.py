@@ -2,12 +2,12 @@
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from candidatures import permissions
 from candidatures.emails import email_on_commit
-from candidatures.fichiers import FORMATS, TAILLE_MAX, detect_format, taille_lisible
+from candidatures.fichiers import FORMATS, TAILLE_MAX, detect_format, empreinte
 from candidatures.labellisation import effet_labellisation
 from candidatures.models import (
     AppelAProjets,
@@ -24,6 +24,7 @@ from candidatures.models import (
     Candidature,
     Collectivite,
     CompteurReference,
+    CompteurTentatives,
     Etat,
     EvenementCandidature,
     FicheAction,
@@ -32,31 +33,66 @@ from candidatures.models import (
     PieceJointe,
     ProfilPorteur,
 )
-from candidatures.selectors import appel_est_ouvert, candidature_verifications_resume, connexion_cle
+from candidatures.selectors import (
+    adresse_cle,
+    appel_est_ouvert,
+    candidature_verifications_resume,
+    connexion_cle,
+    connexion_cle_prefixe,
+)
 from candidatures.workflow import ETATS_FINAUX, ETATS_MODIFIABLES, ROLES_LIBELLES, Transition, transition_get
+from cites.formats import taille
 from cites.models import Commune, Epci
 
 User = get_user_model()
 
-# --- Log-in lock-out ------------------------------------------------------------------------
+# --- Log-in lock-out and rate limits ---------------------------------------------------------
+# Counters live in the database (CompteurTentatives), shared by every application server.
 
 
 def email_normalize(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def connexion_echec_enregistrer(*, identifiant: str) -> int:
-    cle = connexion_cle(identifiant=identifiant)
-    cache.add(cle, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-    try:
-        return cache.incr(cle)
-    except ValueError:  # expired between add and incr
-        cache.set(cle, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        return 1
+def tentative_compter(*, cle: str, fenetre: int, now=None) -> CompteurTentatives:
+    """Count one attempt under `cle` in a window of `fenetre` seconds (a new window starts after it)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        compteur, _ = CompteurTentatives.objects.select_for_update().get_or_create(
+            cle=cle, defaults={"nombre": 0, "debut": now}
+        )
+        if compteur.debut + timedelta(seconds=fenetre) <= now:
+            compteur.nombre, compteur.debut, compteur.bloque_jusqu_a = 0, now, None
+        compteur.nombre += 1
+        compteur.save()
+    return compteur
 
 
-def connexion_reussie_enregistrer(*, identifiant: str) -> None:
-    cache.delete(connexion_cle(identifiant=identifiant))
+def limite_atteinte(*, cle: str, limite: int, fenetre: int) -> bool:
+    """Count one attempt (sign-up, password reset…) and say whether it goes over `limite` per window."""
+    return tentative_compter(cle=cle, fenetre=fenetre).nombre > limite
+
+
+def connexion_echec_enregistrer(*, identifiant: str, adresse: str) -> None:
+    """A failed log-in: the (account, address) pair is blocked after LOGIN_FAILURES_LIMIT failures,
+    for a delay that doubles at each further failure; the address alone counts toward a ceiling.
+    The account itself is never blocked: its owner, from another address, still logs in."""
+    now = timezone.now()
+    compte = tentative_compter(cle=connexion_cle(identifiant=identifiant, adresse=adresse), fenetre=86400, now=now)
+    depassement = compte.nombre - settings.LOGIN_FAILURES_LIMIT
+    if depassement >= 0:
+        delai = min(settings.LOGIN_LOCKOUT_SECONDS * 2**depassement, settings.LOGIN_LOCKOUT_MAX_SECONDS)
+        CompteurTentatives.objects.filter(pk=compte.pk).update(bloque_jusqu_a=now + timedelta(seconds=delai))
+    tentative_compter(cle=adresse_cle(adresse=adresse), fenetre=settings.LOGIN_ADDRESS_WINDOW_SECONDS, now=now)
+
+
+def connexion_reussie_enregistrer(*, identifiant: str, adresse: str | None = None) -> None:
+    """A successful log-in (or a new password) clears the failures of that account: from that
+    address, or from every address when `adresse` is None (a password reset)."""
+    if adresse is None:
+        CompteurTentatives.objects.filter(cle__startswith=connexion_cle_prefixe(identifiant=identifiant)).delete()
+    else:
+        CompteurTentatives.objects.filter(cle=connexion_cle(identifiant=identifiant, adresse=adresse)).delete()
 
 
 # --- Accounts -------------------------------------------------------------------------------
@@ -119,13 +155,19 @@ def porteur_register(
     collectivite: Collectivite,
     fonction: str = "",
     telephone: str = "",
-) -> User:
-    """Create a porteur's account, waiting for e-mail confirmation and an agent's validation."""
+) -> User | None:
+    """Create a porteur's account, waiting for e-mail confirmation and an agent's validation.
+
+    For an address that already has an account, nothing is created and its owner is told by
+    e-mail that someone tried: the caller answers the same as for a new account, so sign-up
+    never reveals which addresses have an account. Returns None then.
+    """
     email = email_normalize(email)
-    if User.objects.filter(username__iexact=email).exists():
-        raise ValidationError(
-            {"email": "Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez le mot de passe."}
-        )
+    existant = User.objects.filter(username__iexact=email).order_by("pk").first()
+    if existant is not None:
+        url = settings.SITE_URL + reverse("comptes:mot_de_passe_oublie")
+        email_on_commit(template="inscription_existante", context={"user": existant, "url": url}, to=[existant.email])
+        return None
     user = User(username=email, email=email, first_name=prenom.strip(), last_name=nom.strip())
     validate_password(password, user)
     user.set_password(password)
@@ -302,8 +344,15 @@ def candidature_update(
     champs: dict | None = None,
     relations: dict | None = None,
     lignes: list[dict] | None = None,
+    saisie: dict | None = None,
+    erreurs: list[dict] | None = None,
 ) -> Candidature:
-    """Save one step: its fields, its many-to-many choices and its rows (replaced as a whole)."""
+    """Save one step: its valid fields, its many-to-many choices and its valid rows (replaced as a whole).
+
+    `erreurs` lists the fields of the step that did not validate: what was typed (`saisie`, the
+    raw form data) is kept beside the candidature to be shown again as typed, and the summary
+    and the deposit see it. Without errors, that kept input is dropped.
+    """
     noms_champs, noms_relations, modele_lignes = ETAPES_CHAMPS[etape]
     champs = champs or {}
     relations = relations or {}
@@ -326,40 +375,55 @@ def candidature_update(
                 objet.full_clean(exclude=["candidature"])
                 objets.append(objet)
             modele_lignes.objects.bulk_create(objets)
-        BrouillonEtape.objects.filter(candidature=locked, etape=etape).delete()
+        if erreurs:
+            BrouillonEtape.objects.update_or_create(
+                candidature=locked, etape=etape, defaults={"donnees": saisie or {}, "erreurs": erreurs}
+            )
+        else:
+            BrouillonEtape.objects.filter(candidature=locked, etape=etape).delete()
     return locked
 
 
-def candidature_save_brouillon(*, candidature: Candidature, user, etape: str, donnees: dict) -> None:
-    """Keep what was typed on a step that does not validate yet, to show it again as it was."""
-    with transaction.atomic():
-        locked = _lock_editable(candidature=candidature, user=user)
-        BrouillonEtape.objects.update_or_create(candidature=locked, etape=etape, defaults={"donnees": donnees})
-        Candidature.objects.filter(pk=locked.pk).update(modifie_le=timezone.now())
-
-
-def piece_add(*, candidature: Candidature, user, type: str, fichier) -> PieceJointe:
-    """Attach a file after checking its size and what its content really is."""
+def fichier_verifier(*, fichier) -> tuple[str, str, str]:
+    """Check an uploaded file (size, real content): (format, final name, SHA-256), or ValidationError."""
     nom = os.path.basename(getattr(fichier, "name", "") or "fichier")
     if fichier.size > TAILLE_MAX:
         raise ValidationError(
-            f"Le fichier « {nom} » pèse {taille_lisible(fichier.size)} : la taille maximale est de "
-            f"{taille_lisible(TAILLE_MAX)}."
+            f"Le fichier « {nom} » pèse {taille(fichier.size)} : la taille maximale est de {taille(TAILLE_MAX)}."
         )
     if fichier.size == 0:
         raise ValidationError(f"Le fichier « {nom} » est vide.")
     fmt = detect_format(fichier)
     if fmt is None:
         raise ValidationError(
-            f"Le contenu du fichier « {nom} » n'est pas celui d'un PDF, d'un tableur (ODS, XLSX) ou d'un "
-            "document Word (DOCX), quel que soit son nom : enregistrez-le dans l'un de ces formats."
+            f"Le fichier « {nom} » ne s'ouvre pas comme un PDF, un tableur (ODS, XLSX) ou un document Word "
+            "(DOCX), quel que soit son nom : il est peut-être abîmé, protégé par un mot de passe ou d'un autre "
+            "format. Enregistrez-le de nouveau dans l'un de ces formats."
         )
     base, _ = os.path.splitext(nom)
-    nom_final = (base or "fichier")[:200] + FORMATS[fmt][1]
+    return fmt, (base or "fichier")[:200] + FORMATS[fmt][1], empreinte(fichier)
+
+
+def piece_add(*, candidature: Candidature, user, type: str, fichier) -> PieceJointe:
+    """Attach a file after checking its size and what its content really is; the same content
+    twice on one candidature is refused."""
+    fmt, nom_final, hash_contenu = fichier_verifier(fichier=fichier)
     with transaction.atomic():
         locked = _lock_editable(candidature=candidature, user=user)
+        deja = PieceJointe.objects.filter(candidature=locked, empreinte=hash_contenu).first()
+        if deja is not None:
+            raise ValidationError(
+                f"Ce fichier est déjà joint à la candidature, sous le nom « {deja.nom} » "
+                f"({deja.get_type_display()}) : inutile de l'ajouter une seconde fois."
+            )
         piece = PieceJointe(
-            candidature=locked, type=type, nom=nom_final, format=fmt, taille=fichier.size, ajoute_par=user
+            candidature=locked,
+            type=type,
+            nom=nom_final,
+            format=fmt,
+            taille=fichier.size,
+            empreinte=hash_contenu,
+            ajoute_par=user,
         )
         piece.fichier.save(nom_final, fichier, save=False)
         try:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/recepisse/", views.recepisse, name="recepisse"),
     path("<int:pk>/messages/", views.message_envoyer, name="message"),
     path("<int:pk>/pieces/<int:piece_pk>/", views.piece_telecharger, name="piece"),
+    path("<int:pk>/messages/pieces/<int:piece_pk>/", views.message_piece_telecharger, name="message_piece"),
     path("<int:pk>/pieces/<int:piece_pk>/supprimer/", views.piece_supprimer, name="piece_supprimer"),
 ]

@@ -6,6 +6,8 @@ app_name = "comptes"
 
 urlpatterns = [
     path("inscription/", views.inscription, name="inscription"),
+    path("inscription/envoyee/", views.inscription_envoyee, name="inscription_envoyee"),
+    path("session/", views.session_etat, name="session"),
     path("confirmation/renvoyer/", views.confirmation_renvoyer, name="confirmation_renvoyer"),
     path("confirmation/<str:token>/", views.confirmation, name="confirmation"),
     path("connexion/", views.Connexion.as_view(), name="connexion"),

@@ -30,6 +30,8 @@ class Etape:
     formset_class: type | None = None
     prefixe: str = ""
     intro: str = ""
+    ligne_nom: str = ""  # what one row of the formset is called: « Ligne de budget 2 »
+    lignes_au_depart: int = 1  # empty rows offered while none is stored (one per indicator category…)
 
 
 ETAPES = [
@@ -43,7 +45,11 @@ ETAPES = [
         "ecoles",
         "Écoles et collège chef de file",
         f.EcolesForm,
-        intro="Les écoles et collèges en éducation prioritaire du territoire et le collège chef de file (critère 2).",
+        f.EtablissementHorsFormSet,
+        "hors",
+        intro="Les écoles et collèges en éducation prioritaire du territoire et le collège chef de file (critère 2). "
+        "Ceux que l'annuaire ne propose pas s'ajoutent en bas de la page.",
+        ligne_nom="Établissement",
     ),
     Etape(
         "diagnostic",
@@ -53,6 +59,8 @@ ETAPES = [
         "indicateurs",
         intro="Au moins un indicateur scolaire, un social et un économique, chacun avec sa valeur, "
         "son année et sa source (critère 3).",
+        ligne_nom="Indicateur",
+        lignes_au_depart=3,
     ),
     Etape(
         "actions",
@@ -61,7 +69,8 @@ ETAPES = [
         f.FicheActionFormSet,
         "fiches",
         intro="Les actions avant, pendant et après la classe, nouvelles ou existantes (critères 4 et 5). "
-        "Une fiche vide est ignorée ; enregistrez pour en ajouter une autre.",
+        "Une fiche vide est ignorée.",
+        ligne_nom="Fiche action",
     ),
     Etape(
         "pilotage",
@@ -76,8 +85,9 @@ ETAPES = [
         None,
         f.LigneBudgetFormSet,
         "budget",
-        intro="Une ligne par année et par cofinanceur ; les totaux sont calculés (critère 8). "
-        "Enregistrez pour ajouter d'autres lignes.",
+        intro="Une ligne par année et par cofinanceur ; les totaux sont calculés (critère 8).",
+        ligne_nom="Ligne de budget",
+        lignes_au_depart=2,
     ),
     Etape(
         "communication",
@@ -93,6 +103,7 @@ ETAPES = [
     Etape("recapitulatif", "Récapitulatif et dépôt"),
 ]
 ETAPES_PAR_SLUG = {e.slug: e for e in ETAPES}
+assert [e.slug for e in ETAPES] == list(selectors.ETAPES_TITRES), "the steps and their titles disagree"
 # The DSFR stepper counts at most 8 steps: the form's 8, the summary comes after them.
 ETAPES_FORMULAIRE = [e for e in ETAPES if e.slug != "recapitulatif"]
 
@@ -184,6 +195,8 @@ def _initial_formset(etape: Etape, c: Candidature) -> list[dict]:
         ]
     if etape.slug == "actions":
         return [f.FicheActionForm.initial_from(fiche) for fiche in c.fiches_action.all()]
+    if etape.slug == "ecoles":
+        return f.EtablissementHorsForm.initial_from(c.etablissements_hors_referentiel)
     if etape.slug == "budget":
         return [
             {"annee": b.annee, "cofinanceur": b.cofinanceur, "objet": b.objet, "montant": b.montant}
@@ -192,7 +205,7 @@ def _initial_formset(etape: Etape, c: Candidature) -> list[dict]:
     return []
 
 
-def _build(etape: Etape, c: Candidature, data=None):
+def _build(etape: Etape, c: Candidature, data=None, *, lignes_en_plus: int = 0):
     form = formset = None
     if etape.form_class is not None:
         kwargs = {"candidature": c} if etape.form_class in (f.TerritoireForm, f.EcolesForm) else {}
@@ -202,45 +215,159 @@ def _build(etape: Etape, c: Candidature, data=None):
             form = etape.form_class(data, **kwargs)
     if etape.formset_class is not None:
         if data is None:
-            formset = etape.formset_class(initial=_initial_formset(etape, c), prefix=etape.prefixe)
+            initial = _initial_formset(etape, c)
+            if not initial:
+                lignes_en_plus += etape.lignes_au_depart - 1  # the formset adds one empty row itself
+            initial += [{} for _ in range(lignes_en_plus)]
+            formset = etape.formset_class(initial=initial, prefix=etape.prefixe)
         else:
             formset = etape.formset_class(data, prefix=etape.prefixe)
     return form, formset
 
 
-def _save(etape: Etape, c: Candidature, user, form, formset) -> None:
-    _, noms_relations, _ = ETAPES_CHAMPS[etape.slug]
-    champs, relations = {}, {}
-    if form is not None:
-        for nom, valeur in form.cleaned_data.items():
-            (relations if nom in noms_relations else champs)[nom] = valeur
-    lignes = f.ligne_rows(formset) if formset is not None else None
-    services.candidature_update(
-        candidature=c, user=user, etape=etape.slug, champs=champs, relations=relations, lignes=lignes
-    )
-
-
 def _raw(post) -> dict:
-    ignores = {"csrfmiddlewaretoken", "action"}
+    ignores = {"csrfmiddlewaretoken", "action", "autosave"}
     return {k: post.getlist(k) for k in post if k not in ignores}
 
 
-def _nombre_erreurs(form, formset) -> int:
-    n = 0
-    if form is not None:
-        n += len(form.errors)
+def _ancre(champ) -> str:
+    """The id a link to this field points at (DSFR wraps checkboxes and radios in a fieldset)."""
+    widget = champ.field.widget
+    if isinstance(widget, f.forms.CheckboxSelectMultiple):
+        return f"checkboxes-{champ.auto_id}"
+    if isinstance(widget, f.forms.RadioSelect):
+        return f"radio-{champ.auto_id}"
+    return champ.auto_id
+
+
+def _erreurs_form(form, prefixe_libelle: str = "") -> list[dict]:
+    erreurs = []
+    for nom, messages_champ in form.errors.items():
+        if nom in form.fields:
+            champ = form[nom]
+            libelle = str(champ.label)
+            ancre = _ancre(champ)
+        else:
+            libelle, ancre = "Ensemble de l'étape", ""
+        if prefixe_libelle:
+            libelle = f"{prefixe_libelle} : {libelle[:1].lower()}{libelle[1:]}"
+        erreurs.append({"id": ancre, "libelle": libelle, "message": " ".join(messages_champ)})
+    return erreurs
+
+
+def _erreurs(etape: Etape, form, formset) -> list[dict]:
+    """Every field of the step that did not validate: its id (for links), its label, the message."""
+    erreurs = _erreurs_form(form) if form is not None else []
     if formset is not None:
-        n += sum(len(e) for e in formset.errors) + len(formset.non_form_errors())
-    return n
+        for numero, ligne in enumerate(formset.forms, start=1):
+            erreurs.extend(_erreurs_form(ligne, f"{etape.ligne_nom} {numero}"))
+        for message in formset.non_form_errors():
+            erreurs.append({"id": f"{etape.prefixe}-lignes", "libelle": etape.ligne_nom, "message": message})
+    return erreurs
 
 
-@login_required
+def _save(etape: Etape, c: Candidature, user, form, formset, *, saisie: dict) -> list[dict]:
+    """Store every valid field and row of the step; keep the invalid ones as typed. Returns the errors."""
+    _, noms_relations, _ = ETAPES_CHAMPS[etape.slug]
+    champs, relations = {}, {}
+    if form is not None:
+        form.is_valid()
+        # Django leaves out of cleaned_data every field that did not validate: the others are stored.
+        for nom, valeur in form.cleaned_data.items():
+            (relations if nom in noms_relations else champs)[nom] = valeur
+    lignes = None
+    if formset is not None and not formset.management_form.is_valid():
+        formset = None  # a POST without the rows (not from the page): the rows stay as they are
+    if formset is not None:
+        formset.is_valid()
+        lignes = f.ligne_rows(formset)
+    if etape.slug == "ecoles" and lignes is not None:
+        # Schools outside the reference data: rows on the page, lines of one text field in the database.
+        champs["etablissements_hors_referentiel"] = "\n".join(f.EtablissementHorsForm.ligne(r) for r in lignes)
+        lignes = None
+    erreurs = _erreurs(etape, form, formset)
+    services.candidature_update(
+        candidature=c,
+        user=user,
+        etape=etape.slug,
+        champs=champs,
+        relations=relations,
+        lignes=lignes,
+        saisie=saisie,
+        erreurs=erreurs,
+    )
+    return erreurs
+
+
+def _message_autosave(erreurs: list[dict]) -> str:
+    heure = timezone.localtime().strftime("%H:%M")
+    if not erreurs:
+        return f"Brouillon enregistré à {heure}."
+    n = len(erreurs)
+    libelles = ", ".join(e["libelle"][:1].lower() + e["libelle"][1:] for e in erreurs)
+    return f"Brouillon enregistré à {heure} — {n} champ{'s' if n > 1 else ''} à corriger : {libelles}."
+
+
+def _fragments(request, candidature: Candidature, etape_def: Etape) -> dict:
+    """Parts of the step page that follow what is stored (sent back to the autosave to be replaced)."""
+    from django.template.loader import render_to_string
+
+    fragments = {}
+    contexte = _contexte_etape(candidature, etape_def)
+    if "totaux" in contexte:
+        fragments["totaux-budget"] = render_to_string(
+            "candidatures/_budget_totaux.html", {"totaux": contexte["totaux"]}, request=request
+        )
+    if "eligibilite" in contexte:
+        fragments["eligibilite"] = render_to_string(
+            "candidatures/_eligibilite_etape.html", {"eligibilite": contexte["eligibilite"]}, request=request
+        )
+    return fragments
+
+
+def autosave_connexion_requise(vue):
+    """login_required, except that an autosave (fetch) whose session ended gets a 401 in JSON,
+    so that the page says so at once instead of following a redirect to the log-in page."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+
+    @wraps(vue)
+    def enveloppe(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.headers.get("X-Autosave") == "1":
+                return JsonResponse(
+                    {
+                        "enregistre": False,
+                        "session": False,
+                        "message": "Votre session a pris fin : ce que vous tapez est gardé dans ce navigateur. "
+                        "Reconnectez-vous pour l'enregistrer.",
+                        "connexion": reverse("comptes:connexion") + "?next=" + request.path,
+                    },
+                    status=401,
+                )
+            return redirect_to_login(request.get_full_path())
+        return vue(request, *args, **kwargs)
+
+    return enveloppe
+
+
+@autosave_connexion_requise
 def etape(request, pk: int, etape: str):
     etape_def = ETAPES_PAR_SLUG.get(etape)
     if etape_def is None:
         raise Http404("Étape inconnue")
     candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
+    autosave = request.headers.get("X-Autosave") == "1" or request.POST.get("autosave") == "1"
     if not permissions.can_edit_candidature(request.user, candidature):
+        if autosave:
+            return JsonResponse(
+                {
+                    "enregistre": False,
+                    "message": f"Cette candidature est « {candidature.get_etat_display()} » : elle ne se modifie plus.",
+                },
+                status=409,
+            )
         if candidature.etat not in (Etat.BROUILLON, Etat.COMPLEMENTS_DEMANDES):
             messages.info(
                 request, f"Cette candidature est « {candidature.get_etat_display()} » : elle ne se modifie plus."
@@ -251,40 +378,40 @@ def etape(request, pk: int, etape: str):
     if etape_def.slug == "recapitulatif":
         return _etape_recapitulatif(request, candidature, etape_def)
 
-    autosave = request.headers.get("X-Autosave") == "1"
     brouillon_restaure = False
+    erreurs: list[dict] = []
     if request.method == "POST":
         form, formset = _build(etape_def, candidature, request.POST)
-        valide = (form is None or form.is_valid()) & (formset is None or formset.is_valid())
         try:
-            if valide:
-                _save(etape_def, candidature, request.user, form, formset)
-            else:
-                services.candidature_save_brouillon(
-                    candidature=candidature, user=request.user, etape=etape_def.slug, donnees=_raw(request.POST)
-                )
+            erreurs = _save(etape_def, candidature, request.user, form, formset, saisie=_raw(request.POST))
         except ValidationError as exc:
             if autosave:
                 return JsonResponse({"enregistre": False, "message": " ".join(exc.messages)}, status=409)
             messages.error(request, " ".join(exc.messages))
             return redirect(candidature)
-        heure = timezone.localtime().strftime("%H:%M")
         if autosave:
-            if valide:
-                return JsonResponse({"enregistre": True, "message": f"Enregistré automatiquement à {heure}."})
-            n = _nombre_erreurs(form, formset)
+            candidature.refresh_from_db()
             return JsonResponse(
                 {
-                    "enregistre": False,
-                    "message": f"Saisie conservée à {heure} ; {n} champ{'s' if n > 1 else ''} à corriger.",
+                    "enregistre": True,
+                    "erreurs": erreurs,
+                    "message": _message_autosave(erreurs),
+                    "fragments": _fragments(request, candidature, etape_def),
                 }
             )
-        if valide:
+        if not erreurs:
             messages.success(request, f"Étape « {etape_def.titre} » enregistrée.")
-            if request.POST.get("action") == "continuer":
+            action = request.POST.get("action")
+            if action == "continuer":
                 suivante = ETAPES[ETAPES.index(etape_def) + 1]
                 return redirect("candidatures:etape", pk=candidature.pk, etape=suivante.slug)
-            return redirect("candidatures:etape", pk=candidature.pk, etape=etape_def.slug)
+            url = reverse("candidatures:etape", kwargs={"pk": candidature.pk, "etape": etape_def.slug})
+            if action == "ajouter-ligne" and formset is not None:
+                # The page always ends with an empty row; one more only if the porteur left it empty.
+                vide = any(ligne.cleaned_data is not None and ligne.est_vide() for ligne in formset.forms)
+                return redirect(f"{url}{'?lignes=1' if vide else ''}#{etape_def.prefixe}-lignes")
+            return redirect(url)
+        candidature.refresh_from_db()
     else:
         brouillon = BrouillonEtape.objects.filter(candidature=candidature, etape=etape_def.slug).first()
         if brouillon is not None:
@@ -293,9 +420,11 @@ def etape(request, pk: int, etape: str):
                 form.is_valid()
             if formset is not None:
                 formset.is_valid()
+            erreurs = _erreurs(etape_def, form, formset)
             brouillon_restaure = True
         else:
-            form, formset = _build(etape_def, candidature)
+            lignes_en_plus = 1 if request.GET.get("lignes") == "1" else 0
+            form, formset = _build(etape_def, candidature, lignes_en_plus=lignes_en_plus)
     return _render_etape(
         request,
         candidature,
@@ -303,8 +432,29 @@ def etape(request, pk: int, etape: str):
         form=form,
         formset=formset,
         brouillon_restaure=brouillon_restaure,
-        erreurs=_nombre_erreurs(form, formset) if (request.method == "POST" or brouillon_restaure) else 0,
+        liste_erreurs=erreurs,
+        erreurs=len(erreurs),
     )
+
+
+def _contexte_etape(candidature: Candidature, etape_def: Etape) -> dict:
+    context = {}
+    if etape_def.slug == "territoire":
+        context["communes_sans_qpv"] = selectors.communes_sans_qpv_reference(
+            communes=selectors.collectivite_communes(collectivite=candidature.collectivite)
+        )
+        context["eligibilite"] = selectors.candidature_verification_etape(
+            candidature=candidature, verification=selectors.Critere.Verification.QPV
+        )
+    if etape_def.slug == "ecoles":
+        context["communes_sans_ecoles"] = selectors.communes_sans_etablissements(communes=candidature.communes.all())
+        context["sans_communes"] = not candidature.communes.exists()
+        context["eligibilite"] = selectors.candidature_verification_etape(
+            candidature=candidature, verification=selectors.Critere.Verification.REP
+        )
+    if etape_def.slug == "budget":
+        context["totaux"] = selectors.budget_totaux(candidature=candidature)
+    return context
 
 
 def _render_etape(request, candidature, etape_def, **extra):
@@ -328,17 +478,10 @@ def _render_etape(request, candidature, etape_def, **extra):
         else None,
         "precedente": ETAPES[index - 1] if index > 0 else None,
         "suivante": ETAPES[index + 1] if index + 1 < len(ETAPES) else None,
+        "session_url": reverse("comptes:session"),
+        **_contexte_etape(candidature, etape_def),
         **extra,
     }
-    if etape_def.slug == "territoire":
-        context["communes_sans_qpv"] = selectors.communes_sans_qpv_reference(
-            communes=selectors.collectivite_communes(collectivite=candidature.collectivite)
-        )
-    if etape_def.slug == "ecoles":
-        context["communes_sans_ecoles"] = selectors.communes_sans_etablissements(communes=candidature.communes.all())
-        context["sans_communes"] = not candidature.communes.exists()
-    if etape_def.slug == "budget":
-        context["totaux"] = selectors.budget_totaux(candidature=candidature)
     return render(request, "candidatures/etape.html", context)
 
 
@@ -472,14 +615,20 @@ def detail(request, pk: int):
 def message_envoyer(request, pk: int):
     """The porteur writes to the agents of their candidature (the thread of the instruction)."""
     candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
-    form = f.MessageAgentsForm(request.POST)
+    form = f.MessageAgentsForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Écrivez votre message avant de l'envoyer.")
         return redirect(candidature)
+    fichier = form.cleaned_data.get("fichier")
     try:
-        instruction.message_send(candidature=candidature, user=request.user, texte=form.cleaned_data["texte"])
+        instruction.message_send(
+            candidature=candidature,
+            user=request.user,
+            texte=form.cleaned_data["texte"],
+            fichiers=[fichier] if fichier else [],
+        )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, "Le message n'est pas envoyé : " + " ".join(exc.messages))
     else:
         messages.success(request, "Votre message est envoyé ; les agents qui instruisent la candidature sont prévenus.")
     return redirect(f"{candidature.get_absolute_url()}#messages")
@@ -512,6 +661,12 @@ def piece_supprimer(request, pk: int, piece_pk: int):
     else:
         messages.success(request, f"Pièce « {piece.nom} » supprimée.")
     return redirect("candidatures:etape", pk=pk, etape="pieces")
+
+
+@login_required
+def message_piece_telecharger(request, pk: int, piece_pk: int):
+    piece = selectors.piece_message_get_for_user(user=request.user, candidature_pk=pk, pk=piece_pk)
+    return _download(piece.fichier, nom=piece.nom, content_type=FORMATS[piece.format][0])
 
 
 @login_required

@@ -40,7 +40,8 @@ def _depot_possible(candidature: Candidature) -> list[str]:
 def _redepot_possible(candidature: Candidature) -> list[str]:
     from candidatures.selectors import candidature_bilan
 
-    return candidature_bilan(candidature=candidature).problemes_completude
+    bilan = candidature_bilan(candidature=candidature)
+    return bilan.problemes_saisie + bilan.problemes_completude
 
 
 def _avis_possible(candidature: Candidature) -> list[str]:

@@ -17,9 +17,9 @@ from django.db.models import Exists, Max, OuterRef
 
 from cites import selectors
 from cites.cache import public_cache_version
+from cites.formats import texte_tableur
 from cites.models import CiteEducative, Commune, Etablissement, Qpv
 from cites.selectors import CiteListFilters
-from cites.tableur import csv_cell_escape
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -214,7 +214,7 @@ def cite_csv_build(*, base_url: str = "") -> bytes:
         row["annee_label_deduite"] = "oui" if row["annee_label_deduite"] else "non"
         row["url"] = base_url + CiteEducative(slug=row["slug"]).get_absolute_url()
         # Names are typed by agents: a formula-like one is written as text, never computed.
-        writer.writerow([csv_cell_escape(str(row[key])) for key in CSV_COLONNES])
+        writer.writerow([texte_tableur(str(row[key])) for key in CSV_COLONNES])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 

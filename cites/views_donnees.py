@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 
 from cites import donnees, selectors
 from cites.cache import cache_public_page
+from cites.formats import taille
 from cites.forms import CiteFilterForm
 
 FILTRES = ("region", "departement", "annee", "q")
@@ -80,10 +81,8 @@ def _bad_filters(errors: dict[str, list[str]]) -> HttpResponse:
 
 
 def _size(octets: int) -> str:
-    """A file size as the DSFR writes it: "29 ko", "1,2 Mo"."""
-    if octets < 1_000_000:
-        return f"{max(1, round(octets / 1000))} ko"
-    return f"{octets / 1_000_000:.1f} Mo".replace(".", ",")
+    """A file size as the DSFR writes it: "29 ko", "1,2 Mo" (cites.formats)."""
+    return taille(octets)
 
 
 def _base_url(request) -> str:

@@ -7,19 +7,15 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from cites.cache import cache_public_page
+from cites.formats import montant
 from cites.models import CiteEducative
 from partenaires import network, selectors
 from partenaires.forms import ActionFilterForm
 
-NARROW_NBSP = "\u202f"
-
 
 def euros(value: Decimal | None) -> str:
-    """12000 → '12 000 €', 1500.50 → '1 500,50 €' (French typography)."""
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".removesuffix(".00")
-    return text.replace(",", NARROW_NBSP).replace(".", ",") + NARROW_NBSP + "€"
+    """12000 → '12 000 €', 1500.50 → '1 500,50 €' (French typography, cites.formats)."""
+    return montant(value)
 
 
 def cite_detail_context(*, request: HttpRequest, cite: CiteEducative) -> dict:

@@ -165,14 +165,22 @@ SESSION_AGENT_INACTIVITE = int(os.environ.get("SESSION_AGENT_INACTIVITE", str(8 
 SESSION_AGENT_DUREE_MAX = int(os.environ.get("SESSION_AGENT_DUREE_MAX", str(12 * 3600)))
 SESSION_COOKIE_AGE = SESSION_PORTEUR_INACTIVITE
 
-# Accounts (candidatures app): the e-mail address is the username, compared case-insensitively;
-# the backend locks an address out after repeated failures (counter in the cache).
+# Accounts (candidatures app): the e-mail address is the username, compared case-insensitively.
+# Failed log-ins are counted per account and client address (in the database): after
+# LOGIN_FAILURES_LIMIT failures that pair waits LOGIN_LOCKOUT_SECONDS, doubled at each further
+# failure up to LOGIN_LOCKOUT_MAX_SECONDS; an address alone may fail LOGIN_ADDRESS_CEILING times
+# per LOGIN_ADDRESS_WINDOW_SECONDS. Sign-ups and password resets are limited per address and hour.
 AUTHENTICATION_BACKENDS = ["candidatures.backends.EmailBackend"]
 LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "candidatures:tableau_de_bord"
 LOGOUT_REDIRECT_URL = "portal:accueil"
 LOGIN_FAILURES_LIMIT = int(os.environ.get("LOGIN_FAILURES_LIMIT", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "60"))
+LOGIN_LOCKOUT_MAX_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_MAX_SECONDS", "3600"))
+LOGIN_ADDRESS_CEILING = int(os.environ.get("LOGIN_ADDRESS_CEILING", "50"))
+LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "3600"))
+SIGNUPS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_HOUR", "10"))
+PASSWORD_RESETS_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_HOUR", "5"))
 
 # « Proposer une correction » on a cité's page: suggestions accepted per client address and hour.
 SUGGESTIONS_PER_HOUR = int(os.environ.get("SUGGESTIONS_PER_HOUR", "5"))

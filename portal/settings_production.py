@@ -16,6 +16,10 @@ def _refuse_unsafe_configuration() -> None:
         problems.append("DEBUG doit être désactivé en production")
     if not os.environ.get("ALLOWED_HOSTS"):
         problems.append("ALLOWED_HOSTS doit lister les noms de domaine servis")
+    # Links in e-mails are built from SITE_URL: it must be the public https address of the portal.
+    site_url = os.environ.get("SITE_URL", "")
+    if not site_url.startswith("https://") or "localhost" in site_url or "127.0.0.1" in site_url:
+        problems.append("SITE_URL doit être l'adresse publique du portail en https (liens des courriels)")
     if problems:
         raise ImproperlyConfigured("Configuration de production non sûre : " + " ; ".join(problems))
 

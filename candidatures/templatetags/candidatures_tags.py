@@ -1,10 +1,11 @@
 from django import template
 
-from candidatures.fichiers import taille_lisible
+from cites.formats import taille as taille_format
 
 register = template.Library()
 
 
 @register.filter
 def taille(octets) -> str:
-    return taille_lisible(int(octets or 0))
+    """Kept for the templates that load candidatures_tags: the one helper of cites.formats."""
+    return taille_format(octets)

@@ -9,6 +9,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from candidatures.models import Candidature, Etat
+from tests.browser import mesure
 from tests.candidatures import helpers
 
 EMAIL = "camille.martin@mairie-toulouse.fr"
@@ -56,17 +57,16 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     page.locator("#id_password1").fill(helpers.MOT_DE_PASSE)
     page.locator("#id_password2").fill(helpers.MOT_DE_PASSE)
     page.get_by_role("button", name="Créer mon compte").click()
-    expect(page.locator("#attente")).to_contain_text("Confirmez votre adresse")
-    axe_check(page, "compte en attente")
+    expect(page.locator("#inscription-envoyee")).to_contain_text(f"Un courriel vient d’être envoyé à {EMAIL}")
+    axe_check(page, "inscription envoyée")
 
     # 2. Confirm the address with the link received.
     [confirmation] = [m for m in mail.outbox if EMAIL in m.to]
     page.goto(lien(confirmation, "/comptes/confirmation/"))
     expect(page.locator(".fr-alert--success")).to_contain_text("Votre adresse est confirmée")
-    expect(page.locator("#attente")).to_contain_text("Validation par un agent de votre région")
+    expect(page.locator(".fr-alert--success")).to_contain_text("Un agent de votre région doit maintenant valider")
 
     # 3. The regional agent validates the account in the admin.
-    page.get_by_role("button", name="Se déconnecter").click()
     page.goto("/comptes/connexion/")
     axe_check(page, "connexion")
     page.locator("#id_username").fill(agent.email)
@@ -88,6 +88,8 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.locator("h1")).to_have_text("Mes candidatures")
     axe_check(page, "tableau de bord")
+    page.context.add_init_script(mesure.INIT_SCRIPT)
+    mesure.demarrer(page)
     page.get_by_role("button", name="Nouvelle candidature").click()
 
     # Step 1: territory, with the QPVs of Toulouse proposed.
@@ -111,7 +113,7 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     chef.select_option(valeur)
     continuer(page)
 
-    # Step 3: diagnosis and indicators (save, then a third row appears).
+    # Step 3: diagnosis and indicators (rows added in place, no save needed).
     expect(page.locator(".fr-stepper__title")).to_contain_text("Diagnostic")
     axe_check(page, "étape diagnostic")
     page.locator("#id_diagnostic").fill("Retard scolaire marqué, décrochage précoce au collège.")
@@ -121,9 +123,7 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
         ("economique", "Taux de pauvreté", "44 %", "2021", "INSEE"),
     ]
     for i, (categorie, libelle, valeur_ind, annee, source) in enumerate(indicateurs):
-        if i == 2:
-            page.get_by_role("button", name="Enregistrer", exact=True).click()
-            expect(page.locator(".fr-alert--success")).to_contain_text("enregistrée")
+        assert page.locator(f"#id_indicateurs-{i}-categorie").count() == 1  # one row per category, offered
         page.locator(f"#id_indicateurs-{i}-categorie").select_option(categorie)
         page.locator(f"#id_indicateurs-{i}-libelle").fill(libelle)
         page.locator(f"#id_indicateurs-{i}-valeur").fill(valeur_ind)
@@ -176,12 +176,13 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
 
     # Step 6: budget, totals computed.
     axe_check(page, "étape budget")
-    for i, (cofinanceur, montant) in enumerate([("État", "150000"), ("Ville de Toulouse", "50000")]):
+    for i, (cofinanceur, montant) in enumerate([("État", "150 000"), ("Ville de Toulouse", "50000")]):
+        assert page.locator(f"#id_budget-{i}-annee").count() == 1  # two rows offered on a new budget
         page.locator(f"#id_budget-{i}-annee").fill("2026")
         page.locator(f"#id_budget-{i}-cofinanceur").fill(cofinanceur)
         page.locator(f"#id_budget-{i}-montant").fill(montant)
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    expect(page.locator("#totaux-budget")).to_contain_text("200\u00a0000,00 €")
+    expect(page.locator("#totaux-budget")).to_contain_text("200\u202f000\u202f€")
     axe_check(page, "étape budget (totaux)")
     continuer(page)
 
@@ -190,7 +191,7 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     axe_check(page, "étape communication")
     page.locator("#id_plan_communication").fill("Une lettre aux familles chaque trimestre.")
     page.locator("#id_demarche_evaluation").fill("Évaluation annuelle avec l'université Toulouse Jean-Jaurès.")
-    expect(page.locator("#autosave-statut")).to_contain_text("Enregistré automatiquement", timeout=10_000)
+    expect(page.locator("#autosave-statut")).to_contain_text("Brouillon enregistré à", timeout=10_000)
     page.reload()
     expect(page.locator("#id_demarche_evaluation")).to_have_value(
         "Évaluation annuelle avec l'université Toulouse Jean-Jaurès."
@@ -217,9 +218,12 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     expect(page.locator(".bilan")).not_to_contain_text("à compléter")
     mail.outbox.clear()
     page.get_by_role("button", name="Déposer la candidature").click()
+    expect(page.locator("h1")).to_have_text(re.compile(r"Candidature CE-"))
     candidature = Candidature.objects.get()
     assert candidature.etat == Etat.DEPOSEE
     expect(page.locator("h1")).to_have_text(f"Candidature {candidature.reference}")
+    chiffres = mesure.lire(page)
+    print(f"\nMESURE dépôt complet : {chiffres['champs']} champs, {chiffres['clics']} clics, {chiffres['pages']} pages")
     expect(page.locator(".fr-alert--success")).to_contain_text(candidature.reference)
     axe_check(page, "candidature déposée")
 

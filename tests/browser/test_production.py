@@ -85,6 +85,7 @@ def production_env(reference_data, tmp_path):
         DJANGO_SETTINGS_MODULE="portal.settings_production",
         SECRET_KEY="cle-des-tests-de-production-0123456789-abcdefghijklmnop",
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="https://cites-educatives.example.gouv.fr",
         DEBUG="0",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on the loopback; HTTPS is the proxy's (X-Forwarded-Proto)

@@ -12,7 +12,20 @@ from candidatures.permissions import GROUPE_AGENTS_NATIONAUX, GROUPE_AGENTS_REGI
 from cites.models import Commune, Etablissement, Qpv, Region
 
 MOT_DE_PASSE = "Cites-educatives-2026"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def pdf_bytes(texte: str = "Délibération du conseil municipal") -> bytes:
+    """A real one-page PDF (reportlab), as a porteur would attach."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer)
+    document.drawString(72, 720, texte)
+    document.save()
+    return buffer.getvalue()
+
+
+PDF = pdf_bytes()
 
 
 def zip_bytes(entries: dict[str, bytes]) -> bytes:

@@ -37,7 +37,7 @@ def test_sign_up_confirm_and_wait_for_validation(client, db, django_capture_on_c
     agent = helpers.agent(email="drajes@occitanie.gouv.fr", region="76")
     mail.outbox.clear()
     page = inscrire(client, django_capture_on_commit_callbacks).content.decode()
-    assert "Un lien de confirmation a été envoyé à camille.martin@toulouse.fr" in page
+    assert "Un courriel vient d’être envoyé à camille.martin@toulouse.fr" in page
     assert "Confirmez votre adresse" in page
     user = User.objects.get(profil_porteur__isnull=False)
     assert user.username == "camille.martin@toulouse.fr"
@@ -49,7 +49,7 @@ def test_sign_up_confirm_and_wait_for_validation(client, db, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         page = client.get(lien[lien.index("/comptes/") :], follow=True).content.decode()
     assert "Votre adresse est confirmée" in page
-    assert "Validation par un agent de votre région" in page
+    assert "Un agent de votre région doit maintenant valider votre compte" in page
     assert [m.to for m in mail.outbox] == [[agent.email]]  # the agents of the région are told
     # The agent validates it in the admin, which tells the porteur.
     client.force_login(agent)
@@ -70,18 +70,41 @@ def test_sign_up_confirm_and_wait_for_validation(client, db, django_capture_on_c
 
 def test_several_porteurs_share_their_collectivite(client, db, django_capture_on_commit_callbacks):
     inscrire(client, django_capture_on_commit_callbacks)
-    client.logout()
     inscrire(client, django_capture_on_commit_callbacks, email="autre@toulouse.fr")
     assert Collectivite.objects.count() == 1
     assert Collectivite.objects.get().porteurs.count() == 2
 
 
-def test_an_address_is_unique_whatever_its_case(client, db, django_capture_on_commit_callbacks):
+def _contenu_principal(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_sign_up_answers_the_same_for_a_known_address_and_tells_its_owner(
+    client, db, django_capture_on_commit_callbacks
+):
     inscrire(client, django_capture_on_commit_callbacks)
-    client.logout()
-    page = inscrire(client, django_capture_on_commit_callbacks, email="CAMILLE.MARTIN@toulouse.FR").content.decode()
-    assert "Un compte existe déjà avec cette adresse" in page
-    assert User.objects.count() == 1
+    mail.outbox.clear()
+    connu = inscrire(client, django_capture_on_commit_callbacks, email="CAMILLE.MARTIN@toulouse.FR")
+    inconnu = inscrire(
+        client, django_capture_on_commit_callbacks, email="camille.martin@toulouse.FR".replace("camille", "dominique")
+    )
+    assert connu.redirect_chain == [(reverse("comptes:inscription_envoyee"), 302)]
+    assert inconnu.redirect_chain == connu.redirect_chain
+    # The same page, the address typed aside: nothing says which one had an account.
+    assert _contenu_principal(connu).replace("CAMILLE.MARTIN@toulouse.FR".lower(), "@") == _contenu_principal(
+        inconnu
+    ).replace("dominique.martin@toulouse.fr", "@")
+    assert "existe déjà" not in _contenu_principal(connu)
+    assert User.objects.count() == 2  # Camille's account once, Dominique's new one
+    objets = sorted(m.subject for m in mail.outbox)
+    assert objets == [
+        "Cités éducatives : confirmez votre adresse électronique",
+        "Cités éducatives : quelqu'un a tenté de créer un compte avec votre adresse",
+    ]
+    [alerte] = [m for m in mail.outbox if "tenté" in m.subject]
+    assert alerte.to == ["camille.martin@toulouse.fr"]
+    assert "/comptes/mot-de-passe/oublie/" in alerte.body
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="Camille.Martin@toulouse.fr")
 
@@ -135,18 +158,97 @@ def test_confirmation_links_are_signed(client, db):
     assert ProfilPorteur.objects.get().email_confirme
 
 
-def test_log_in_is_locked_after_repeated_failures(client, porteur, settings):
-    url = reverse("comptes:connexion")
-    for _ in range(settings.LOGIN_FAILURES_LIMIT - 1):
-        page = client.post(url, {"username": porteur.email, "password": "mauvais"}).content.decode()
+ATTAQUANT = "203.0.113.9"
+VICTIME = "198.51.100.7"
+
+
+def connexion(client, email, mot_de_passe, adresse, url=None):
+    return client.post(
+        url or reverse("comptes:connexion"), {"username": email, "password": mot_de_passe}, REMOTE_ADDR=adresse
+    )
+
+
+def test_the_attacker_is_locked_not_his_victim(client, porteur, settings):
+    settings.LOGIN_FAILURES_LIMIT, settings.LOGIN_LOCKOUT_SECONDS = 5, 60
+    for _ in range(4):
+        page = connexion(client, porteur.email, "mauvais", ATTAQUANT).content.decode()
         assert "Adresse électronique ou mot de passe incorrect." in page
-    page = client.post(url, {"username": porteur.email.upper(), "password": "mauvais"}).content.decode()
-    assert "Trop de tentatives de connexion ont échoué pour cette adresse" in page
-    # Even the right password is refused while locked, on every log-in path.
-    page = client.post(url, {"username": porteur.email, "password": helpers.MOT_DE_PASSE}).content.decode()
-    assert "bloquée pendant 15 minutes" in page
-    assert not client.login(username=porteur.email, password=helpers.MOT_DE_PASSE)
+    page = connexion(client, porteur.email.upper(), "mauvais", ATTAQUANT).content.decode()
+    assert "Adresse électronique ou mot de passe incorrect." in page  # the 5th failure
+    # From the attacker's address, even the right password now waits a minute…
+    page = connexion(client, porteur.email, helpers.MOT_DE_PASSE, ATTAQUANT).content.decode()
+    assert "Trop de tentatives de connexion ont échoué pour ce compte depuis votre connexion internet" in page
+    assert "réessayez dans 1 minute" in page
     assert "_auth_user_id" not in client.session
+    # …while its owner, from their own address, logs in with it.
+    response = connexion(client, porteur.email, helpers.MOT_DE_PASSE, VICTIME)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(porteur.pk)
+
+
+def test_the_attackers_wait_grows_with_each_failure(client, porteur, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from candidatures.selectors import connexion_blocage
+
+    settings.LOGIN_FAILURES_LIMIT, settings.LOGIN_LOCKOUT_SECONDS = 3, 60
+    for _ in range(3):
+        connexion(client, porteur.email, "mauvais", ATTAQUANT)
+    assert connexion_blocage(identifiant=porteur.email, adresse=ATTAQUANT) == 60
+    debut = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: debut + timedelta(seconds=61))
+    connexion(client, porteur.email, "mauvais", ATTAQUANT)  # once the wait is over, one more failure…
+    assert connexion_blocage(identifiant=porteur.email, adresse=ATTAQUANT) == 120  # …doubles it
+    monkeypatch.setattr(timezone, "now", lambda: debut + timedelta(seconds=61 + 121))
+    connexion(client, porteur.email, "mauvais", ATTAQUANT)
+    assert connexion_blocage(identifiant=porteur.email, adresse=ATTAQUANT) == 240
+    assert connexion_blocage(identifiant=porteur.email, adresse=VICTIME) == 0
+
+
+def test_an_address_that_tries_many_accounts_reaches_a_ceiling(client, porteur, autre_porteur, settings):
+    settings.LOGIN_ADDRESS_CEILING = 3
+    for email in ("a@toulouse.fr", "b@toulouse.fr", "c@toulouse.fr"):
+        connexion(client, email, "mauvais", ATTAQUANT)
+    page = connexion(client, porteur.email, helpers.MOT_DE_PASSE, ATTAQUANT).content.decode()
+    assert "Trop de tentatives" in page
+    assert connexion(client, autre_porteur.email, helpers.MOT_DE_PASSE, VICTIME).status_code == 302
+
+
+def test_the_admin_log_in_says_an_account_waits_and_links_to_password_reset(client, agent_occitanie, settings):
+    settings.LOGIN_FAILURES_LIMIT = 2
+    url = reverse("admin:login")
+    page = client.get(url).content.decode()
+    assert reverse("comptes:mot_de_passe_oublie") in page
+    for _ in range(2):
+        connexion(client, agent_occitanie.email, "mauvais", ATTAQUANT, url=url)
+    page = connexion(client, agent_occitanie.email, helpers.MOT_DE_PASSE, ATTAQUANT, url=url).content.decode()
+    assert "Trop de tentatives de connexion ont échoué pour ce compte" in page
+    assert reverse("comptes:mot_de_passe_oublie") in page
+    assert connexion(client, agent_occitanie.email, helpers.MOT_DE_PASSE, VICTIME, url=url).status_code == 302
+
+
+def test_sign_up_and_password_reset_are_rate_limited_per_address(
+    client, porteur, settings, django_capture_on_commit_callbacks
+):
+    settings.SIGNUPS_PER_HOUR, settings.PASSWORD_RESETS_PER_HOUR = 1, 1
+    inscrire(client, django_capture_on_commit_callbacks, email="un@toulouse.fr")
+    page = inscrire(client, django_capture_on_commit_callbacks, email="deux@toulouse.fr")
+    assert page.status_code == 429
+    assert "Beaucoup de comptes ont été demandés depuis votre connexion internet" in page.content.decode()
+    assert 'value="deux@toulouse.fr"' in page.content.decode()  # what was typed is kept
+    assert not User.objects.filter(username="deux@toulouse.fr").exists()
+    url = reverse("comptes:mot_de_passe_oublie")
+    assert client.post(url, {"email": porteur.email}).status_code == 302
+    assert client.post(url, {"email": porteur.email}).status_code == 429
+
+
+def test_the_log_in_page_asks_for_an_e_mail_address(client, db):
+    page = client.get(reverse("comptes:connexion")).content.decode()
+    label = page[page.index('for="id_username"') : page.index("</label>", page.index('for="id_username"'))]
+    assert "Adresse électronique" in label
+    assert "Nom d’utilisateur" not in page and "Nom d'utilisateur" not in page
 
 
 def test_log_in_by_address_whatever_its_case(client, porteur):

@@ -40,7 +40,7 @@ def test_the_whole_candidature_is_readable_on_one_screen(deposee, agent_occitani
         "Classes à horaires aménagés musique",
         "Sous-préfète à la ville",  # steering
         "Programme de réussite éducative.",
-        "Total : 200\u00a0000,00 €",  # budget computed from the lines
+        "Total : 200\u202f000\u202f€",  # budget computed from the lines
         "Lettre trimestrielle.",
         "deliberation.pdf",  # attachments, with their permission-checked link
         "sur la commune de Toulouse",  # automatic checks and their reasons

@@ -1,5 +1,7 @@
 """The porteur's pages: steps that keep what was typed, attachments, deposit, follow-up, 404s."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -89,11 +91,20 @@ def test_a_failing_row_keeps_the_other_rows(client_porteur, porteur, appel):
     }
     page = client_porteur.post(url_etape(candidature, "budget"), data).content.decode()
     assert "Commune de Toulouse" in page and "150000" in page
-    assert "supérieure ou égale à 0" in page
+    assert "Le montant ne peut pas être négatif." in page
+    # The valid row is stored at once; the other one is kept as typed, flagged.
+    assert list(candidature.lignes_budget.values_list("cofinanceur", flat=True)) == ["État"]
+    assert BrouillonEtape.objects.get(candidature=candidature, etape="budget").erreurs == [
+        {
+            "id": "id_budget-1-montant",
+            "libelle": "Ligne de budget 2 : montant (€)",
+            "message": "Le montant ne peut pas être négatif.",
+        }
+    ]
     data["budget-1-montant"] = "50000"
     client_porteur.post(url_etape(candidature, "budget"), data)
     page = client_porteur.get(url_etape(candidature, "budget")).content.decode()
-    assert "Total</th><td><strong>200\xa0000,00 €" in page
+    assert "Total</th><td><strong>200\u202f000\u202f€" in page
     assert list(candidature.lignes_budget.values_list("cofinanceur", flat=True)) == ["État", "Commune de Toulouse"]
 
 
@@ -105,7 +116,7 @@ def test_autosave_saves_the_step_and_answers_in_json(client_porteur, porteur, ap
         HTTP_X_AUTOSAVE="1",
     )
     assert response.json()["enregistre"] is True
-    assert "Enregistré automatiquement" in response.json()["message"]
+    assert re.fullmatch(r"Brouillon enregistré à \d\d:\d\d\.", response.json()["message"])
     candidature.refresh_from_db()
     assert candidature.actions_ressources == "Programme de réussite éducative"
     # Invalid input is kept, not lost.
@@ -119,8 +130,10 @@ def test_autosave_saves_the_step_and_answers_in_json(client_porteur, porteur, ap
         },
         HTTP_X_AUTOSAVE="1",
     )
-    assert response.json()["enregistre"] is False
-    assert "1 champ à corriger" in response.json()["message"]
+    assert response.json()["enregistre"] is True  # what is valid is stored, the rest kept
+    assert response.json()["message"].endswith(" — 1 champ à corriger : fiche action 1 : âge minimal (ans).")
+    assert response.json()["erreurs"][0]["id"] == "id_fiches-0-age_min"
+    assert not candidature.fiches_action.exists()
     assert BrouillonEtape.objects.get(candidature=candidature, etape="actions").donnees["fiches-0-titre"] == [
         "Aide aux devoirs"
     ]
@@ -177,7 +190,7 @@ def test_a_renamed_file_that_is_not_a_pdf_is_refused(client_porteur, porteur, ap
     response = ajouter(client_porteur, candidature, "deliberation.pdf", b"MZ\x90\x00 not a pdf at all")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Le contenu du fichier « deliberation.pdf » n&#x27;est pas celui d&#x27;un PDF" in page
+    assert "Le fichier « deliberation.pdf » ne s&#x27;ouvre pas comme un PDF" in page
     assert not PieceJointe.objects.exists()
 
 
@@ -185,7 +198,7 @@ def test_an_oversized_file_is_refused(client_porteur, porteur, appel):
     candidature = services.candidature_create(user=porteur, appel=appel)
     gros = helpers.PDF + b"0" * (10 * 1024 * 1024)
     page = ajouter(client_porteur, candidature, "budget.pdf", gros).content.decode()
-    assert "pèse 10,0 Mo : la taille maximale est de 10,0 Mo" in page
+    assert "pèse 10,5 Mo : la taille maximale est de 10 Mo" in page
     assert not PieceJointe.objects.exists()
 
 
@@ -216,7 +229,7 @@ def test_a_zip_that_is_not_an_office_document_is_refused(client_porteur, porteur
     candidature = services.candidature_create(user=porteur, appel=appel)
     archive = helpers.zip_bytes({"photo.jpg": b"\xff\xd8\xff"})
     page = ajouter(client_porteur, candidature, "budget.xlsx", archive).content.decode()
-    assert "n&#x27;est pas celui d&#x27;un PDF" in page
+    assert "ne s&#x27;ouvre pas comme un PDF" in page
 
 
 def test_attachments_are_not_under_public_folders(candidature, settings):
@@ -342,4 +355,6 @@ def test_dashboard_queries_do_not_grow_with_candidatures(client_porteur, porteur
         services.candidature_create(user=porteur, appel=appel)
     with django_assert_max_num_queries(12):
         response = client_porteur.get(reverse("candidatures:tableau_de_bord"))
-    assert response.content.decode().count("brouillon n°") == 30
+    # Each draft is named by its territory and its call, never by a database number.
+    assert response.content.decode().count("Brouillon Toulouse — Appel à projets") == 30
+    assert "brouillon n°" not in response.content.decode()

@@ -76,6 +76,7 @@ def test_check_deploy_has_no_warning_under_production_settings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "portal.settings_production",
         "SECRET_KEY": "une-cle-de-production-longue-et-aleatoire-0123456789-abcdefghij",
         "ALLOWED_HOSTS": "cites-educatives.example.gouv.fr",
+        "SITE_URL": "https://cites-educatives.example.gouv.fr",
         "DEBUG": "0",
     }
     result = subprocess.run(

@@ -1,0 +1,114 @@
+"""The rules of DESIGN.md §4, written out here by hand: who may move a candidature from which
+state to which. Nothing below is read from candidatures.workflow, the table under test: change a
+role or a target there and these tests fail.
+
+Deliberate difference from DESIGN.md §4: a draft cannot be « classée sans suite » (drafts are
+invisible to agents until they are filed; the porteur withdraws their own drafts).
+"""
+
+import pytest
+
+from candidatures import permissions
+from candidatures.models import Candidature
+from tests.candidatures import helpers
+
+pytestmark = pytest.mark.django_db
+
+PORTEUR = "porteur"
+AGENT_REGIONAL = "agent_regional"
+AGENT_NATIONAL = "agent_national"
+
+# (from, to) → roles allowed, as DESIGN.md §4 says it.
+REGLES = {
+    ("brouillon", "deposee"): {PORTEUR},
+    ("deposee", "en_instruction"): {AGENT_REGIONAL, AGENT_NATIONAL},
+    ("en_instruction", "complements_demandes"): {AGENT_REGIONAL, AGENT_NATIONAL},
+    ("complements_demandes", "en_instruction"): {PORTEUR},
+    ("en_instruction", "avis_emis"): {AGENT_REGIONAL},
+    ("avis_emis", "labellisee"): {AGENT_NATIONAL},
+    ("avis_emis", "refusee"): {AGENT_NATIONAL},
+    ("brouillon", "retiree"): {PORTEUR},
+    ("deposee", "retiree"): {PORTEUR},
+    ("en_instruction", "retiree"): {PORTEUR},
+    ("complements_demandes", "retiree"): {PORTEUR},
+    ("avis_emis", "retiree"): {PORTEUR},
+    ("deposee", "classee_sans_suite"): {AGENT_NATIONAL},
+    ("en_instruction", "classee_sans_suite"): {AGENT_NATIONAL},
+    ("complements_demandes", "classee_sans_suite"): {AGENT_NATIONAL},
+    ("avis_emis", "classee_sans_suite"): {AGENT_NATIONAL},
+}
+
+ETATS = [
+    "brouillon",
+    "deposee",
+    "en_instruction",
+    "complements_demandes",
+    "avis_emis",
+    "labellisee",
+    "refusee",
+    "retiree",
+    "classee_sans_suite",
+]
+
+# What each person may do on a candidature of Toulouse (Occitanie), state by state: the target
+# states of the buttons they would see. Written out for each person rather than derived.
+PERMIS = {
+    "porteur de Toulouse": {
+        "brouillon": {"deposee", "retiree"},
+        "deposee": {"retiree"},
+        "en_instruction": {"retiree"},
+        "complements_demandes": {"en_instruction", "retiree"},
+        "avis_emis": {"retiree"},
+    },
+    "porteur de Montpellier": {},
+    "agent d'Occitanie": {
+        "deposee": {"en_instruction"},
+        "en_instruction": {"complements_demandes", "avis_emis"},
+    },
+    "agent d'Auvergne-Rhône-Alpes": {},
+    "agent national": {
+        "deposee": {"en_instruction", "classee_sans_suite"},
+        "en_instruction": {"complements_demandes", "classee_sans_suite"},
+        "complements_demandes": {"classee_sans_suite"},
+        "avis_emis": {"labellisee", "refusee", "classee_sans_suite"},
+    },
+    # A superuser acts as a national and a regional agent, never as a porteur.
+    "superutilisateur": {
+        "deposee": {"en_instruction", "classee_sans_suite"},
+        "en_instruction": {"complements_demandes", "avis_emis", "classee_sans_suite"},
+        "complements_demandes": {"classee_sans_suite"},
+        "avis_emis": {"labellisee", "refusee", "classee_sans_suite"},
+    },
+}
+
+
+def test_the_code_table_holds_exactly_the_written_rules():
+    from candidatures.workflow import TRANSITIONS
+
+    code = {(source, cible): set(transition.roles) for (source, cible), transition in TRANSITIONS.items()}
+    assert code == REGLES
+
+
+@pytest.fixture
+def personnes(porteur, autre_porteur, agent_occitanie, agent_ara, agent_national, django_user_model):
+    superuser = django_user_model.objects.create_superuser(
+        username="admin@anct.gouv.fr", email="admin@anct.gouv.fr", password=helpers.MOT_DE_PASSE
+    )
+    return {
+        "porteur de Toulouse": porteur,
+        "porteur de Montpellier": autre_porteur,
+        "agent d'Occitanie": agent_occitanie,
+        "agent d'Auvergne-Rhône-Alpes": agent_ara,
+        "agent national": agent_national,
+        "superutilisateur": superuser,
+    }
+
+
+@pytest.mark.parametrize("etat", ETATS)
+def test_who_may_move_a_candidature_in_each_state(etat, candidature, personnes):
+    if etat != "brouillon":
+        helpers.placer(candidature, etat)
+    candidature = Candidature.objects.select_related("collectivite").get(pk=candidature.pk)
+    for nom, user in personnes.items():
+        permises = {cible for cible in ETATS if permissions.can_transition(user, candidature, cible)}
+        assert permises == PERMIS[nom].get(etat, set()), f"{nom}, candidature « {etat} »"
