@@ -262,7 +262,7 @@ def redis_phases(env: dict, workdir: Path, pages: list[str], args) -> None:
 def latency_503(env: dict, workdir: Path) -> None:
     print("\n5. PostgreSQL muet (accepte et ne répond jamais) : délai de la page 503, 10 requêtes à la suite")
     with silent_socket() as port:
-        for retry in ("2", "0"):
+        for retry in ("5", "0"):
             hung = {**env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/cites", "DB_RETRY_SECONDS": retry}
             with gunicorn(hung, workdir / "gunicorn-503.log") as base:
                 durations, statuses = [], set()
