@@ -14,7 +14,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from candidatures.models import Candidature, LigneBudget
-from cites.formats import montant_tableur
+from cites.formats import montant_tableur, texte_tableur
 from cites.models import Commune
 
 CHUNK = 1000
@@ -110,9 +110,6 @@ class _Echo:
         return value
 
 
-FORMULE = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cellule_csv(valeur) -> str:
     if valeur is None:
         return ""
@@ -120,9 +117,8 @@ def _cellule_csv(valeur) -> str:
         return valeur.strftime("%d/%m/%Y %H:%M")
     if isinstance(valeur, Decimal):
         return montant_tableur(valeur)  # « 150000,50 »: a number for French spreadsheets
-    texte = str(valeur)
     # A cell starting like a formula is shown as text, never computed by the spreadsheet.
-    return "'" + texte if texte.startswith(FORMULE) else texte
+    return texte_tableur(str(valeur))
 
 
 def _csv_lignes(*, queryset: QuerySet[Candidature]) -> Iterator[str]:

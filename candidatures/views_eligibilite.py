@@ -54,7 +54,8 @@ def _depot_url(cle: str) -> str:
     return reverse("candidatures:tableau_de_bord") + "?" + urlencode({"territoire": cle})
 
 
-@cache_public_page
+# A name typed is free text (each would be a cache entry): only the territory's key is cached.
+@cache_public_page(params=("territoire", "cle"), uncached_params=("territoire",))
 def eligibilite(request):
     form = EligibiliteForm(request.GET or None)
     context = {

@@ -361,6 +361,16 @@ def _form_add_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def document_link(obj: ConventionCadre | RevueProjet) -> str:
+    """A link to the permission-checked download of the record's PDF: the private storage has no
+    public URL (PrivateStorage.url raises), so the admin never shows the file field itself."""
+    if not obj.document:
+        return "—"
+    type_ = "convention" if isinstance(obj, ConventionCadre) else "revue"
+    url = reverse("admin:cites_citeeducative_document", args=[obj.cite_id, type_, obj.pk])
+    return format_html('<a href="{}">Ouvrir le PDF</a>', url)
+
+
 class DocumentInline(admin.TabularInline):
     """Read-only list of a cité's records: added through the forms above, removable by agents."""
 
@@ -381,11 +391,7 @@ class DocumentInline(admin.TabularInline):
 
     @admin.display(description="document")
     def lien_document(self, obj) -> str:
-        if not obj.document:
-            return "—"
-        type_ = "convention" if isinstance(obj, ConventionCadre) else "revue"
-        url = reverse("admin:cites_citeeducative_document", args=[obj.cite_id, type_, obj.pk])
-        return format_html('<a href="{}">Ouvrir le PDF</a>', url)
+        return document_link(obj)
 
 
 class ConventionCadreInline(DocumentInline):
@@ -506,7 +512,8 @@ class EvenementLabelAdmin(admin.ModelAdmin):
     list_filter = ("type", "annee")
     list_select_related = ("cite",)
     search_fields = ("cite__nom", "cite__identifiant", "reference_decision", "description")
-    autocomplete_fields = ("cite",)
+    # 37,000 communes: never a plain select (it took ten seconds to render).
+    autocomplete_fields = ("cite", "communes")
 
 
 class SuiviAdmin(admin.ModelAdmin):
@@ -525,6 +532,10 @@ class SuiviAdmin(admin.ModelAdmin):
     def a_document(self, obj) -> bool:
         return bool(obj.document)
 
+    @admin.display(description="document")
+    def lien_document(self, obj) -> str:
+        return document_link(obj)
+
 
 @admin.register(ConventionCadre)
 class ConventionCadreAdmin(SuiviAdmin):
@@ -532,6 +543,8 @@ class ConventionCadreAdmin(SuiviAdmin):
     list_filter = ("document_public", "date_signature")
     search_fields = ("cite__nom", "description")
     date_hierarchy = "date_signature"
+    fields = ("cite", "date_signature", "description", "lien_document", "document_public", "enregistre_le")
+    readonly_fields = ("lien_document", "enregistre_le")
 
 
 @admin.register(RevueProjet)
@@ -539,6 +552,8 @@ class RevueProjetAdmin(SuiviAdmin):
     list_display = ("cite", "annee", "date", "a_document", "document_public")
     list_filter = ("annee", "document_public")
     search_fields = ("cite__nom", "resume")
+    fields = ("cite", "annee", "date", "resume", "lien_document", "document_public", "enregistre_le")
+    readonly_fields = ("lien_document", "enregistre_le")
 
 
 class SuggestionCloseForm(forms.ModelForm):

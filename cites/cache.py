@@ -1,7 +1,7 @@
 """Cache of the public pages (DESIGN.md §8).
 
-Public pages are stored whole in Django's cache framework, one entry per full URL (path and
-query string), under a *version* number. Invalidating means bumping the version: every
+Public pages are stored whole in Django's cache framework, one entry per URL (scheme, host,
+path and the page's own query parameters), under a *version* number. Invalidating means bumping the version: every
 page cached under the old number is then ignored and expires on its own. Nothing has to
 know which URLs exist.
 
@@ -18,7 +18,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 
 VERSION_KEY = "pages-publiques:version"
 
@@ -46,9 +46,21 @@ def public_cache_invalidate() -> None:
     transaction.on_commit(_bump_version)
 
 
+def _known_params(query: QueryDict, params: tuple[str, ...]) -> QueryDict:
+    """The query string reduced to the page's own parameters, non-empty, in a fixed order."""
+    known = QueryDict(mutable=True)
+    for name in params:
+        values = [value for value in query.getlist(name) if value.strip()]
+        if values:
+            known.setlist(name, values)
+    known._mutable = False
+    return known
+
+
 def _page_key(request, version: int) -> str:
-    # Full URL, host included: a page may show absolute links (open-data page).
-    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    # Scheme and host included: a page may show absolute links (open-data page, API).
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
+    digest = hashlib.sha256(url.encode()).hexdigest()
     return f"pages-publiques:{version}:{digest}"
 
 
@@ -63,13 +75,24 @@ def _cacheable_request(request) -> bool:
     return not (storage is not None and len(storage) > 0)
 
 
-def cache_public_page(view):
-    """Serve an anonymous GET of a public page from the cache (PUBLIC_PAGE_CACHE_SECONDS)."""
+def cache_public_page(view=None, *, params: tuple[str, ...] = (), uncached_params: tuple[str, ...] = ()):
+    """Serve an anonymous GET of a public page from the cache (PUBLIC_PAGE_CACHE_SECONDS).
+
+    The view sees, and the cache key holds, only its own query parameters `params`: any other
+    one (`?utm_source=…`) is ignored, so it can neither bypass the cache nor fill it. Only
+    answers 200 are kept (a bad filter value is a 400, a page out of range a 404), and none
+    when one of `uncached_params` is given (free text searches: each would be an entry).
+
+    Use as `@cache_public_page` or `@cache_public_page(params=("region", "page"))`.
+    """
+    if view is None:
+        return functools.partial(cache_public_page, params=params, uncached_params=uncached_params)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.GET = _known_params(request.GET, params)
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if timeout <= 0 or not _cacheable_request(request):
+        if timeout <= 0 or not _cacheable_request(request) or any(name in request.GET for name in uncached_params):
             return view(request, *args, **kwargs)
         key = _page_key(request, public_cache_version())
         cached = cache.get(key)

@@ -18,6 +18,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 
 from cites import selectors
 from cites.cache import public_cache_version
+from cites.formats import texte_tableur
 from cites.generalisation import qpv_couverture_rows
 from cites.models import CiteEducative, Commune, Etablissement, EvenementLabel, IndicePositionSociale, Qpv
 from cites.selectors import CiteListFilters
@@ -217,12 +218,19 @@ def cite_csv_build(*, base_url: str = "") -> bytes:
     return _csv_bytes(colonnes=CSV_COLONNES, lignes=lignes)
 
 
+def _cellule(valeur) -> object:
+    if valeur is None:
+        return ""
+    return texte_tableur(valeur) if isinstance(valeur, str) else valeur
+
+
 def _csv_bytes(*, colonnes: list[str], lignes) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(colonnes)
     for ligne in lignes:
-        writer.writerow(["" if ligne.get(nom) is None else ligne[nom] for nom in colonnes])
+        # Text (names typed by agents…) that looks like a formula is written as text, never computed.
+        writer.writerow([_cellule(ligne.get(nom)) for nom in colonnes])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 

@@ -12,6 +12,9 @@ their context is present.
   {valeur, libelle, detail} shown in the page's header — the money per year of issue 13).
 - `statistiques_register(provider)`: `provider(*, request) -> dict` for /statistiques/
   (`instruction` from candidatures).
+
+A cité page's provider that read query parameters of its own and found them invalid says so in
+`erreurs_requete` (a list of messages): the page is then answered 400, and not cached.
 """
 
 from collections.abc import Callable

@@ -4,6 +4,7 @@ the PDF receipt and the exports.
 - `montant(Decimal("150000.5"))` → « 150 000,50 € » (narrow no-break spaces, as French
   typography wants; whole amounts without centimes: « 12 000 € »).
 - `taille(1_234_567)` → « 1,2 Mo » (decimal units, as the DSFR writes file sizes).
+- `texte_tableur("=SOMME(A1)")` → « '=SOMME(A1) »: CSV text cells never computed as formulas.
 - `montant_lire("150 000,50 €")` → Decimal("150000.50"); an ambiguous text raises ValueError
   with a French message that says why.
 """
@@ -51,6 +52,17 @@ def montant_tableur(valeur) -> str:
     if valeur is None:
         return ""
     return f"{Decimal(str(valeur)):.2f}".replace(".", ",")
+
+
+# A CSV cell starting with one of these is read as a formula by spreadsheet software.
+FORMULE_DEBUTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def texte_tableur(texte: str) -> str:
+    """Text for a CSV cell, shown as typed and never computed: a formula-like start gets a leading
+    apostrophe (the spreadsheets' "this is text" mark), `=HYPERLINK(…)` → `'=HYPERLINK(…)`.
+    Used by the open data (cites.donnees) and the agents' exports (candidatures.exports)."""
+    return "'" + texte if texte.startswith(FORMULE_DEBUTS) else texte
 
 
 def taille(octets) -> str:

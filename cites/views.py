@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,16 +37,26 @@ def _with_pages_list(page):
     return page
 
 
-@cache_public_page
+LIST_FILTERS = ("region", "departement", "annee", "q")
+
+
+@cache_public_page(params=(*LIST_FILTERS, "page"), uncached_params=("q",))
 def cite_list(request):
-    form = CiteFilterForm(request.GET or None, choices=selectors.cite_filter_choices())
+    filtres_donnes = any(name in request.GET for name in LIST_FILTERS)
+    form = CiteFilterForm(request.GET if filtres_donnes else None, choices=selectors.cite_filter_choices())
     if form.is_bound:
         form.is_valid()
     filters = form.filters() if form.is_bound else selectors.CiteListFilters()
     paginator = Paginator(selectors.cite_list_published(filters=filters), CITES_PAR_PAGE)
-    page = _with_pages_list(paginator.get_page(request.GET.get("page")))
+    try:
+        page = _with_pages_list(paginator.page(request.GET.get("page", "1")))
+    except InvalidPage:
+        pages = paginator.num_pages
+        message = f"Cette page de la liste n’existe pas : elle compte {pages} page{'s' if pages > 1 else ''}."
+        return page_not_found_message(request, message=message)
     cites = selectors.cite_attach_territoires(cites=page.object_list)
     filtres_actifs = any([filters.region, filters.departement, filters.annee, filters.q])
+    erreurs = [error for errors in form.errors.values() for error in errors] if form.is_bound else []
     return render(
         request,
         "cites/liste.html",
@@ -58,8 +68,10 @@ def cite_list(request):
             "cites": cites,
             "nombre": paginator.count,
             "filtres_actifs": filtres_actifs,
-            "erreurs_filtres": [error for errors in form.errors.values() for error in errors] if form.is_bound else [],
+            "erreurs_filtres": erreurs,
         },
+        # A filter value that names nothing is the client's error: said on the page, never cached.
+        status=400 if erreurs else 200,
     )
 
 
@@ -134,7 +146,17 @@ def cite_mini_carte(*, cite, territoire: dict) -> dict:
     }
 
 
-@cache_public_page
+def page_not_found_message(request, *, message: str):
+    """The site's 404 page, with what was not found."""
+    return render(
+        request,
+        "404.html",
+        {"title": "Page non trouvée", "breadcrumb_data": {"current": "Page non trouvée"}, "message": message},
+        status=404,
+    )
+
+
+@cache_public_page(params=("objectif", "temps", "page"))
 def cite_detail(request, slug):
     try:
         cite = selectors.cite_get_published(slug=slug)
@@ -165,6 +187,8 @@ def cite_detail(request, slug):
             "tuiles_attribution": settings.MAP_TILES_ATTRIBUTION,
             **extra,
         },
+        # A filter of the actions that names nothing: said on the page, never cached.
+        status=400 if extra.get("erreurs_requete") else 200,
     )
 
 

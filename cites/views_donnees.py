@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from cites.charts import stacked_bar_chart
 from cites.formats import taille
 from cites.forms import CiteFilterForm
 from cites.generalisation import generalisation_statistiques
-from cites.views import _with_pages_list
+from cites.views import _with_pages_list, page_not_found_message
 
 FILTRES = ("region", "departement", "annee", "q")
 GZIP_RE = re.compile(r"\bgzip\b")
@@ -135,7 +135,7 @@ def carte_vues(*, cites: list[dict]) -> list[dict]:
     return vues
 
 
-@cache_public_page
+@cache_public_page(params=(*FILTRES, "page"), uncached_params=("q",))
 def carte(request):
     form, filters, errors = _filters_read(request, page=True)
     cites = donnees.cite_list_carte(filters=filters)
@@ -143,7 +143,13 @@ def carte(request):
     qpv_query = _filters_query(filters, names=("region", "departement"))
     contours = donnees.qpv_contours_exist(region=filters.region, departement=filters.departement)
     # The list beside the map is paginated: the map itself reads every cité from the GeoJSON.
-    page = _with_pages_list(Paginator(cites, CARTE_PAR_PAGE).get_page(request.GET.get("page")))
+    paginator = Paginator(cites, CARTE_PAR_PAGE)
+    try:
+        page = _with_pages_list(paginator.page(request.GET.get("page", "1")))
+    except InvalidPage:
+        pages = paginator.num_pages
+        message = f"Cette page de la liste n’existe pas : elle compte {pages} page{'s' if pages > 1 else ''}."
+        return page_not_found_message(request, message=message)
     return render(
         request,
         "cites/carte.html",
@@ -171,6 +177,8 @@ def carte(request):
             "tuiles_url": settings.MAP_TILES_URL,
             "tuiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         },
+        # A filter value that names nothing is the client's error: said on the page, never cached.
+        status=400 if errors else 200,
     )
 
 

@@ -2,10 +2,10 @@
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cites.api.filters import unknown_value_error
 from cites.api.views import PublicReadOnlyViewSet
 from cites.models import CiteEducative
 from partenaires import selectors
@@ -20,10 +20,11 @@ class CiteSlugField(forms.CharField):
     def clean(self, value):
         value = super().clean((value or "").strip())
         if value and not CiteEducative.objects.published().filter(slug=value).exists():
-            raise ValidationError(
-                f"Cité inconnue : « {value[:60]} ». Indiquez l'identifiant (slug) d'une cité publiée, "
+            raise unknown_value_error(
+                "Cité inconnue : « {valeur} ». Indiquez l'identifiant (slug) d'une cité publiée, "
                 "tel qu'il figure dans /api/cites/.",
-                code="invalid",
+                value,
+                length=60,
             )
         return value
 

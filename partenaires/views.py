@@ -23,20 +23,24 @@ def cite_detail_context(*, request: HttpRequest, cite: CiteEducative) -> dict:
     reseau = network.reseau_build(liens=selectors.lien_list_for_cite(cite=cite), cite_nom=cite.nom)
     context: dict = {"reseau": reseau}
     actions = selectors.action_list_for_cite(cite=cite)
-    if not actions:
-        return context
     form = ActionFilterForm(request.GET or None)
     filters = form.filters()
+    if not actions:
+        # No list to filter, but an invalid value is still the client's error (and never cached).
+        context["erreurs_requete"] = [error for errors in form.errors.values() for error in errors]
+        return context
     resultat = selectors.action_filter(actions=actions, **filters)
     form.show_counts(par_objectif=resultat.par_objectif, par_temps=resultat.par_temps)
     for action in resultat.actions:
         action.budget_affiche = euros(action.budget)
+    erreurs = [error for errors in form.errors.values() for error in errors] if form.is_bound else []
     context["fiches"] = {
         "form": form,
         "resultat": resultat,
         "filtres_actifs": any(filters.values()),
-        "erreurs": [error for errors in form.errors.values() for error in errors] if form.is_bound else [],
+        "erreurs": erreurs,
     }
+    context["erreurs_requete"] = erreurs
     return context
 
 

@@ -5,11 +5,10 @@ for programs) and the documentation /api/docs/, written from the schema."""
 from functools import partial
 
 from django.urls import path
-from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from cites.api.schema import SchemaView
 from cites.api.urls import routes as cites_routes
 from partenaires.api import routes as partenaires_routes
 from portal import views_api
@@ -23,7 +22,7 @@ for prefix, viewset, basename in [*cites_routes, *partenaires_routes]:
 
 urlpatterns = [
     path("", partial(views_api.api_accueil, json_view=router.get_api_root_view()), name="api-root"),
-    path("schema/", cache_page(60 * 60)(SpectacularAPIView.as_view()), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", views_api.api_documentation, name="docs"),
     path("redoc/", RedirectView.as_view(pattern_name="api:docs", permanent=True), name="redoc"),
     *router.urls,

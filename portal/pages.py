@@ -3,8 +3,9 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
+
+from cites.cache import cache_public_page
 
 PAGES = {
     "accessibilite": "Déclaration d’accessibilité",
@@ -22,7 +23,7 @@ def page_site(request, page: str):
 
 
 @require_GET
-@cache_page(3600)
+@cache_public_page
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
+    "csp",
     "portal",
     "cites",
     "partenaires",
@@ -54,13 +56,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id and one JSON line per request (portal.logs); then the security headers.
+    "portal.middleware.RequestIdMiddleware",
+    # /sante/vivant/ and /sante/pret/ for the load balancer, before the host check and HTTPS redirect.
+    "portal.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Bad input (NUL bytes) answered before anything reads it; database outages become a 503.
+    "portal.middleware.NulCharacterMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -95,7 +107,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# PostgreSQL: a connection attempt waits DB_CONNECT_TIMEOUT seconds at most, a statement
+# DB_STATEMENT_TIMEOUT seconds (0: no limit, e.g. for a long one-off command); after a failed
+# attempt a process answers 503 at once for DB_RETRY_SECONDS (portal.db.postgresql).
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
+DB_STATEMENT_TIMEOUT = int(os.environ.get("DB_STATEMENT_TIMEOUT", "20"))
+DB_RETRY_SECONDS = float(os.environ.get("DB_RETRY_SECONDS", "5"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portal.db.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": DB_CONNECT_TIMEOUT, "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"}
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE: a transaction takes the write lock at once, so concurrent writers wait their
     # turn instead of failing (select_for_update is a no-op on SQLite).
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -104,13 +128,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory by default, Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0).
+# An unreachable Redis is a miss (portal.cache_redis): each call waits REDIS_TIMEOUT seconds at
+# most, then Redis is skipped for REDIS_RETRY_SECONDS.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_redis.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cites",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "retry_seconds": float(os.environ.get("REDIS_RETRY_SECONDS", "5")),
+            },
         }
     }
 else:
@@ -124,6 +156,14 @@ PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600
 
 # Sessions live in the database (or the cache with Redis): application servers keep no state.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Session lifetimes (portal.middleware.SessionLifetimeMiddleware): porteurs stay signed in for
+# SESSION_PORTEUR_INACTIVITE seconds of inactivity (2 weeks); agents (staff users: the back
+# office) for SESSION_AGENT_INACTIVITE seconds of inactivity (a working day), and never more
+# than SESSION_AGENT_DUREE_MAX seconds after they signed in.
+SESSION_PORTEUR_INACTIVITE = int(os.environ.get("SESSION_PORTEUR_INACTIVITE", str(14 * 24 * 3600)))
+SESSION_AGENT_INACTIVITE = int(os.environ.get("SESSION_AGENT_INACTIVITE", str(8 * 3600)))
+SESSION_AGENT_DUREE_MAX = int(os.environ.get("SESSION_AGENT_DUREE_MAX", str(12 * 3600)))
+SESSION_COOKIE_AGE = SESSION_PORTEUR_INACTIVITE
 
 # Accounts (candidatures app): the e-mail address is the username, compared case-insensitively.
 # Failed log-ins are counted per account and client address (in the database): after
@@ -165,7 +205,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # npm packages (Leaflet, axe-core…) are installed by `make setup` into node_modules and
 # served from there; nothing from a registry is copied into the repository.
@@ -239,14 +279,15 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.ba
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "cites.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cites.api.exceptions.exception_handler",
-    # Throttling counts each client by its own address behind the trusted proxies.
-    "NUM_PROXIES": TRUSTED_PROXIES or None,
+    # Throttling counts each client by its own address: REMOTE_ADDR, or behind TRUSTED_PROXIES
+    # proxies the address the outermost one saw (None would trust any X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API des cités éducatives",
@@ -258,6 +299,11 @@ SPECTACULAR_SETTINGS = {
     # An anonymous read-only API: no security scheme, hence no « Authorize » form nor padlocks.
     "AUTHENTICATION_WHITELIST": [],
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents its error bodies (400, 404, 429) as served (cites.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cites.api.schema.postprocess_error_responses",
+    ],
 }
 
 # Map of /carte/: tile server (Leaflet URL template; empty = no tiles, a plain background) and its credit.
@@ -292,12 +338,77 @@ def site_contacts_problems() -> list[str]:
 SITE_TITLE = "Cités éducatives"
 SITE_TAGLINE = "Le portail du label des cités éducatives"
 
+# Logs on standard error; LOG_FORMAT=json writes one JSON object per line, each with the id of
+# the request it belongs to (portal.logs), as production does.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (portal.middleware.RequestIdMiddleware), when LOG_REQUESTS=1.
+        "portal.requetes": {"level": "INFO" if env_bool("LOG_REQUESTS", False) else "WARNING"},
+    },
 }
+
+
+# --- Security headers ---------------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from this site, or inline with the nonce of
+# the response (request.csp_nonce); no inline script otherwise, no eval. Map tiles come from
+# the origin of MAP_TILES_URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Plus the origin of MAP_TILES_URL, added by portal.middleware.CSPMiddleware.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (portal.middleware.PermissionsPolicyMiddleware): browser features the
+# portal never uses are refused to it and to anything it could embed.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
+# Errors: French pages (JSON under /api/), never a traceback.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Bodies: 2.5 MB of form fields at most (files apart), 1,000 fields; more is a 400 in French.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# Errors reported to Sentry when SENTRY_DSN is set (portal.sentry); nothing is sent otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+if SENTRY_DSN:
+    from portal.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 # DSFR forms mark optional fields, not required ones, as the design system now recommends.
 DSFR_MARK_OPTIONAL_FIELDS = True

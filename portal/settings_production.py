@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings import *  # noqa: F403
-from portal.settings import DEVELOPMENT_SECRET_KEY, SECRET_KEY, env_bool, site_contacts_problems
+from portal.settings import DEVELOPMENT_SECRET_KEY, LOGGING, SECRET_KEY, env_bool, site_contacts_problems
 
 
 def _refuse_unsafe_configuration() -> None:
@@ -40,5 +40,12 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+
+# One JSON line per request and per log record, each with its request id (portal.logs).
+LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")
+LOGGING["loggers"]["portal.requetes"]["level"] = "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}

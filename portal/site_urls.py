@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
-from django.views.decorators.cache import cache_page
 
+from cites.cache import cache_public_page
 from portal import pages, views
 from portal.sitemaps import SITEMAPS
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("mentions-legales/", pages.page_site, {"page": "mentions_legales"}, name="mentions_legales"),
     path("donnees-personnelles/", pages.page_site, {"page": "donnees_personnelles"}, name="donnees_personnelles"),
     path("robots.txt", pages.robots_txt, name="robots"),
-    path("sitemap.xml", cache_page(3600)(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Cached as a public page: on its own parameter only, forgotten when a cité changes.
+    path("sitemap.xml", cache_public_page(params=("p",))(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

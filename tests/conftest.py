@@ -52,7 +52,9 @@ def _flushes(item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     # Tests that need PostgreSQL are deselected (not skipped) on another database.
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
         deselected = [item for item in items if item.get_closest_marker("postgresql")]
         if deselected:
             config.hook.pytest_deselected(items=deselected)

@@ -26,6 +26,19 @@ def departement_code_normalize(code: str) -> str:
     return code[1:] if len(code) == 3 and code.startswith("0") else code
 
 
+def value_preview(value: str, length: int) -> str:
+    """The start of a value typed by a client, to quote it in an error message."""
+    return value if len(value) <= length else value[:length] + "…"
+
+
+def unknown_value_error(message: str, value: str, *, length: int = 20) -> ValidationError:
+    """`message` naming the value as « {valeur} ». The value goes in `params`: django-filter applies
+    `%` formatting to every message, so a client's `%s` must never be part of the message itself."""
+    return ValidationError(
+        message.format(valeur="%(valeur)s"), code="invalid", params={"valeur": value_preview(value, length)}
+    )
+
+
 class CodeField(forms.CharField):
     """The INSEE code of an existing row of `model` (one query), else a French error."""
 
@@ -33,12 +46,13 @@ class CodeField(forms.CharField):
         kwargs.setdefault("max_length", 10)
         super().__init__(**kwargs)
         self.model, self.message, self.normalize, self.rattachees = model, message, normalize, rattachees
-        self.error_messages["max_length"] = message
 
     def clean(self, value):
         value = (value or "").strip()
         if self.normalize:
             value = self.normalize(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise unknown_value_error(self.message, value)
         value = super().clean(value)
         if not value:
             return ""
@@ -49,7 +63,7 @@ class CodeField(forms.CharField):
             parent = CommuneRattachee.objects.filter(code=value).values_list("commune__code", flat=True).first()
             if parent:
                 return parent
-        raise ValidationError(self.message.format(valeur=value[:20]), code="invalid")
+        raise unknown_value_error(self.message, value)
 
 
 class CodeFilter(django_filters.CharFilter):
@@ -79,6 +93,7 @@ COMMUNE = {
     "help_text": "Code INSEE de la commune (ex. 31555) ; un arrondissement ou une commune déléguée désigne sa commune.",
 }
 ANNEE_ERRORS = {"invalid": "Année invalide : indiquez un nombre entier, par exemple 2019."}
+Q_ERRORS = {"max_length": "Recherche trop longue : %(limit_value)d caractères au plus (%(show_value)d reçus)."}
 
 
 class CiteFilterSet(django_filters.FilterSet):
@@ -90,6 +105,7 @@ class CiteFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         help_text="Texte cherché dans le nom de la cité ou de ses communes (sans tenir compte des accents).",
         max_length=100,
+        error_messages=Q_ERRORS,
     )
 
     class Meta:
@@ -114,7 +130,10 @@ class CommuneFilterSet(django_filters.FilterSet):
     region = CodeFilter(field_name="departement__region__code", **REGION)
     departement = CodeFilter(field_name="departement__code", **DEPARTEMENT)
     q = django_filters.CharFilter(
-        method="filter_q", help_text="Texte cherché dans le nom (sans accents).", max_length=100
+        method="filter_q",
+        help_text="Texte cherché dans le nom (sans accents).",
+        max_length=100,
+        error_messages=Q_ERRORS,
     )
 
     class Meta:

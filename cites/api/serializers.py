@@ -81,6 +81,12 @@ class EtablissementSerializer(serializers.ModelSerializer):
     education_prioritaire = serializers.CharField(
         read_only=True, help_text="« REP », « REP+ » ou vide (hors éducation prioritaire)."
     )
+    statut = serializers.ChoiceField(
+        choices=Etablissement.Statut.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="« public », « prive », ou vide quand l'annuaire ne le dit pas.",
+    )
 
     class Meta:
         model = Etablissement

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
 from cites import selectors
@@ -26,11 +27,19 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     _cache_key: str | None = None
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # One value per parameter: `?annee=2019&annee=2021` would silently keep the last one.
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({name: ["Paramètre répété : indiquez une seule valeur."] for name in repeated})
+
     def _cache_key_for(self, request) -> str | None:
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
         if timeout <= 0 or request.user.is_authenticated or not isinstance(request.accepted_renderer, JSONRenderer):
             return None
-        identity = f"{request.get_host()}|{request.accepted_media_type}|{request.get_full_path()}"
+        # Scheme and host: the answers carry absolute URLs.
+        identity = f"{request.scheme}://{request.get_host()}|{request.accepted_media_type}|{request.get_full_path()}"
         return f"api:{public_cache_version()}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
     def _cached(self, request, handler, *args, **kwargs):

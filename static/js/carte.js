@@ -26,6 +26,14 @@
   }
   var L = window.L;
   var data = container.dataset;
+  // The markers' images by their served URLs: in production their names carry a hash, which
+  // Leaflet's guess of its image folder (from leaflet.css) cannot find.
+  L.Icon.Default.imagePath = "";
+  L.Icon.Default.mergeOptions({
+    iconUrl: data.marqueurUrl,
+    iconRetinaUrl: data.marqueur2xUrl,
+    shadowUrl: data.ombreUrl,
+  });
   var FRANCE_METROPOLITAINE = L.latLngBounds([41.3, -5.2], [51.1, 9.6]);
 
   function element(tag, className, text) {

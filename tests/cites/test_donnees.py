@@ -122,6 +122,25 @@ def test_csv_follows_the_database(client):
     assert (rows["cite-014"]["annee_label"], rows["cite-014"]["annee_label_deduite"]) == ("2020", "non")
 
 
+@pytest.mark.parametrize(
+    ("nom", "cellule"),
+    [
+        ('=HYPERLINK("https://pirate.example","Cliquez")', '\'=HYPERLINK("https://pirate.example","Cliquez")'),
+        ("+33 1 23 45 67 89", "'+33 1 23 45 67 89"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("Cité de l'Ariane = Nice", "Cité de l'Ariane = Nice"),
+    ],
+)
+def test_csv_writes_formula_like_names_as_text(client, nom, cellule):
+    CiteEducative.objects.filter(identifiant="cite-014").update(nom=nom)
+
+    rows = {row["identifiant"]: row for row in csv_rows(client.get(CSV_URL))}
+
+    assert rows["cite-014"]["nom"] == cellule
+
+
 # --- GeoJSON of the cités -------------------------------------------------------------------
 
 
