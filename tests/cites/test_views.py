@@ -554,7 +554,7 @@ def test_departement_filter_offers_only_the_departements_of_the_chosen_region(cl
 def test_a_departement_outside_the_region_is_said_and_left_out(client):
     response = client.get(LISTE, {"region": "84", "departement": "31"})
     page = text_of(response)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the client's error, said on the page (never cached)
     assert "Le département 31 — Haute-Garonne n’est pas dans la région Auvergne-Rhône-Alpes" in page
     # The list is that of the région alone.
     assert count_heading(response) == "18 cités éducatives pour ces filtres"
