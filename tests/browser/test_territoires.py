@@ -16,7 +16,7 @@ from tests.cites.conftest import communes_place
 PAGES_PUBLIQUES = [
     "/",
     "/cites/",
-    "/cites/?region=84&departement=31",
+    "/cites/?region=84&departement=31",  # a contradiction, said on the page (400)
     "/cites/toulouse-grand-mirail/",
     "/cites/lyon-8e/",
     "/cites/toulouse-grand-mirail/corriger/",
@@ -214,7 +214,7 @@ def test_every_public_page_has_no_accessibility_violation(carte_page, axe_check,
     page.set_viewport_size({"width": largeur, "height": 900})
     for url in PAGES_PUBLIQUES:
         response = page.goto(url)
-        assert response.status == 200, url
+        assert response.status == (400 if "departement=31" in url else 200), url
         page.wait_for_load_state("networkidle")
         axe_check(page, f"{url} à {largeur} px")
     assert page.js_errors == []
