@@ -21,6 +21,7 @@ from candidatures.models import (
     MessageCandidature,
     NoteAgent,
     PieceMessage,
+    agent_signature,
 )
 from candidatures.services import TransitionRefusee, _agents_emails, _porteurs_emails, candidature_transition
 
@@ -204,7 +205,13 @@ def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> 
             piece = PieceMessage(message=message, nom=nom, format=fmt, taille=fichier.size, empreinte=hash_contenu)
             piece.fichier.save(nom, fichier, save=False)
             piece.save()
-        contexte = {"candidature": candidature, "message": message, "auteur": _nom(user), **_urls(candidature)}
+        # The writer as the e-mail names them: an agent with their institution (« … (DRAJES Occitanie) »).
+        contexte = {
+            "candidature": candidature,
+            "message": message,
+            "auteur": agent_signature(user),
+            **_urls(candidature),
+        }
         if de_agent:
             destinataires = _porteurs_emails(collectivite_id=candidature.collectivite_id)
             email_on_commit(template="message_porteurs", context=contexte, to=destinataires)

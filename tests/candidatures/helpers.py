@@ -62,6 +62,7 @@ def ensure_groupes_et_appels() -> None:
         migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
         migration.creer(apps, None)
         importlib.import_module("candidatures.migrations.0004_permissions_des_agents").accorder(apps, None)
+        importlib.import_module("candidatures.migrations.0008_regles_2024").regles_2024(apps, None)
 
 
 def appel_permanent() -> AppelAProjets:
@@ -94,10 +95,12 @@ def agent(*, email: str, region: str | None):
     )
     if region is None:
         user.groups.add(Group.objects.get(name=GROUPE_AGENTS_NATIONAUX))
-        ProfilAgent.objects.create(user=user, service="ANCT")
+        ProfilAgent.objects.create(user=user, service="ANCT", institution="anct")
     else:
         user.groups.add(Group.objects.get(name=GROUPE_AGENTS_REGIONAUX))
-        ProfilAgent.objects.create(user=user, region=Region.objects.get(code=region), service="DRAJES")
+        ProfilAgent.objects.create(
+            user=user, region=Region.objects.get(code=region), service="DRAJES", institution="drajes"
+        )
     return user
 
 
