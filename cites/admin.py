@@ -32,6 +32,7 @@ from cites.models import (
     Etablissement,
     EtablissementQpv,
     EvenementLabel,
+    FinancementAnnuel,
     IndicePositionSociale,
     Qpv,
     Region,
@@ -406,6 +407,19 @@ class RevueProjetInline(DocumentInline):
     readonly_fields = fields
 
 
+class FinancementAnnuelInline(admin.TabularInline):
+    """Money per year, typed by agents on the cité's page (public: the page and the open data show it)."""
+
+    model = FinancementAnnuel
+    extra = 0
+    fields = ("annee", "dotation_etat", "fonds_cite", "cofinancement", "autres", "depenses", "commentaire")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("cites.view_financementannuel") or request.user.has_perm(
+            "cites.change_citeeducative"
+        )
+
+
 @admin.register(CiteEducative)
 class CiteEducativeAdmin(SimpleHistoryAdmin):
     list_display = ("nom", "identifiant", "annee_label", "annee_label_deduite", "statut", "publiee", "nombre_communes")
@@ -414,7 +428,7 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("nom",)}
     autocomplete_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
     readonly_fields = SOURCE_FIELDS
-    inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline]
+    inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline, FinancementAnnuelInline]
     fieldsets = (
         (None, {"fields": ("nom", "slug", "identifiant", "statut", "publiee")}),
         (
@@ -641,3 +655,51 @@ class SuggestionAdmin(admin.ModelAdmin):
             )
             nombre += 1
         self.message_user(request, f"{nombre} proposition(s) rejetée(s) comme indésirables.", messages.SUCCESS)
+
+
+@admin.register(FinancementAnnuel)
+class FinancementAnnuelAdmin(admin.ModelAdmin):
+    """Money per cité and per year, and the national table (per région, per wave)."""
+
+    list_display = ("cite", "annee", "dotation_etat", "fonds_cite", "cofinancement", "autres", "depenses")
+    list_filter = ("annee", "cite__annee_label", "cite__communes__departement__region")
+    list_select_related = ("cite",)
+    search_fields = ("cite__nom", "cite__identifiant")
+    autocomplete_fields = ("cite",)
+    fields = ("cite", "annee", "dotation_etat", "fonds_cite", "cofinancement", "autres", "depenses", "commentaire")
+
+    def save_model(self, request, obj, form, change):
+        obj.modifie_par = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path("tableau/", self.admin_site.admin_view(self.tableau_view), name="cites_financementannuel_tableau"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "tableau_url": reverse("admin:cites_financementannuel_tableau")}
+        return super().changelist_view(request, extra_context)
+
+    def tableau_view(self, request):
+        from cites.financements import financement_tableau
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        annee = request.GET.get("annee", "")
+        if annee and not annee.isdigit():
+            context = {**self.admin_site.each_context(request), "title": "Année invalide", "opts": self.model._meta}
+            return TemplateResponse(
+                request, "admin/cites/financementannuel/tableau.html", {**context, "erreur": True}, status=400
+            )
+        tableau = financement_tableau(annee=int(annee) if annee else None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Financement des cités : tableau national"
+            + (f" — {tableau.annee}" if tableau.annee else " — toutes années"),
+            "subtitle": None,
+            "opts": self.model._meta,
+            "tableau": tableau,
+        }
+        return TemplateResponse(request, "admin/cites/financementannuel/tableau.html", context)

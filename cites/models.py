@@ -487,3 +487,61 @@ class AlerteEnvoi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cle} → abonnement {self.abonnement_id}"
+
+
+# --- Money per cité and per year (issue 13) ---------------------------------------------------
+
+
+class FinancementAnnuel(models.Model):
+    """What a cité received and spent in a year: the State's dotation (programme 147), the fonds
+    de la cité (30 k€, 2 × 15 k€, held by the collège chef de file), the collectivité's co-funding,
+    other funding, and what was spent. Entered by agents; public (open data)."""
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="financements")
+    annee = models.PositiveSmallIntegerField("année")
+    dotation_etat = models.DecimalField(
+        "dotation de l'État (programme 147)", max_digits=12, decimal_places=2, default=0
+    )
+    fonds_cite = models.DecimalField(
+        "fonds de la cité",
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text="30 000 € par an, versés en 2 × 15 000 €.",
+    )
+    cofinancement = models.DecimalField("cofinancement de la collectivité", max_digits=12, decimal_places=2, default=0)
+    autres = models.DecimalField("autres financements", max_digits=12, decimal_places=2, default=0)
+    depenses = models.DecimalField(
+        "dépenses réalisées",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Vide : pas encore connues.",
+    )
+    commentaire = models.TextField(blank=True, help_text="Public : source du montant, précision.")
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+    modifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["cite__nom", "annee"]
+        verbose_name = "financement annuel"
+        verbose_name_plural = "financements annuels"
+        constraints = [
+            models.UniqueConstraint(fields=["cite", "annee"], name="financement_cite_annee_unique"),
+            models.CheckConstraint(condition=models.Q(annee__gte=2019), name="financement_annee_depuis_2019"),
+            models.CheckConstraint(
+                condition=models.Q(dotation_etat__gte=0, fonds_cite__gte=0, cofinancement__gte=0, autres__gte=0)
+                & (models.Q(depenses__isnull=True) | models.Q(depenses__gte=0)),
+                name="financement_montants_positifs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cite} — {self.annee}"
+
+    @property
+    def total(self):
+        return self.dotation_etat + self.fonds_cite + self.cofinancement + self.autres

@@ -63,6 +63,7 @@ def ensure_groupes_et_appels() -> None:
         migration.creer(apps, None)
         importlib.import_module("candidatures.migrations.0004_permissions_des_agents").accorder(apps, None)
         importlib.import_module("candidatures.migrations.0008_regles_2024").regles_2024(apps, None)
+        importlib.import_module("candidatures.migrations.0011_permissions_suivi_des_cites").accorder(apps, None)
 
 
 def appel_permanent() -> AppelAProjets:
