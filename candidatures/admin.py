@@ -246,3 +246,6 @@ admin.site.login_template = "admin/connexion.html"
 
 admin.site.unregister(Suggestion)
 admin.site.register(Suggestion, SuggestionAgentsAdmin)
+
+# The cités' deadlines, scoped by région (issue 13).
+from candidatures import admin_suivi  # noqa: E402, F401

@@ -34,6 +34,7 @@ from cites.models import (
     EvenementLabel,
     FinancementAnnuel,
     IndicePositionSociale,
+    PersonneCite,
     Qpv,
     Region,
     RevueProjet,
@@ -420,6 +421,19 @@ class FinancementAnnuelInline(admin.TabularInline):
         )
 
 
+class PersonneCiteInline(admin.TabularInline):
+    """The people who run the cité: référents, CPO, principal of the collège chef de file, troïka.
+    Their e-mail is private (reminders of the deadlines); a linked account may edit the revue."""
+
+    model = PersonneCite
+    extra = 0
+    fields = ("role", "nom", "fonction", "email", "user", "actif")
+    autocomplete_fields = ("user",)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("cites.view_personnecite") or request.user.has_perm("cites.change_citeeducative")
+
+
 @admin.register(CiteEducative)
 class CiteEducativeAdmin(SimpleHistoryAdmin):
     list_display = ("nom", "identifiant", "annee_label", "annee_label_deduite", "statut", "publiee", "nombre_communes")
@@ -428,7 +442,13 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("nom",)}
     autocomplete_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
     readonly_fields = SOURCE_FIELDS
-    inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline, FinancementAnnuelInline]
+    inlines = [
+        EvenementLabelInline,
+        ConventionCadreInline,
+        RevueProjetInline,
+        FinancementAnnuelInline,
+        PersonneCiteInline,
+    ]
     fieldsets = (
         (None, {"fields": ("nom", "slug", "identifiant", "statut", "publiee")}),
         (

@@ -1,14 +1,20 @@
 """Permissions of the agents' groups on the life of a cité after its label (issue 13): national
-agents enter the money per year; regional agents read it (the national table)."""
+agents enter the money per year and the people of each cité; regional agents read them, and both
+follow the deadlines of their cités (dates editable, marked done)."""
 
 from django.db import migrations
 
 REGIONAUX = "Agents régionaux"
 NATIONAUX = "Agents nationaux (ANCT)"
 
+ECHEANCES = [("cites", "view_echeance"), ("cites", "change_echeance"), ("cites", "view_rappelenvoi")]
 PERMISSIONS = {
-    REGIONAUX: [("cites", "view_financementannuel")],
-    NATIONAUX: [("cites", f"{verbe}_financementannuel") for verbe in ("view", "add", "change", "delete")],
+    REGIONAUX: [("cites", "view_financementannuel"), ("cites", "view_personnecite"), *ECHEANCES],
+    NATIONAUX: [
+        *[("cites", f"{verbe}_financementannuel") for verbe in ("view", "add", "change", "delete")],
+        *[("cites", f"{verbe}_personnecite") for verbe in ("view", "add", "change", "delete")],
+        *ECHEANCES,
+    ],
 }
 
 
@@ -35,7 +41,7 @@ def accorder(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("candidatures", "0010_agents_institution_depuis_service"),
-        ("cites", "0007_financements_annuels"),
+        ("cites", "0008_personnes_echeances_rappels"),
     ]
 
     operations = [migrations.RunPython(accorder, migrations.RunPython.noop)]
