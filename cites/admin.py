@@ -42,6 +42,7 @@ from cites.models import (
 )
 from cites.services import (
     SUGGESTION_CLOSED,
+    cite_create_hors_liste,
     cite_prolong,
     cite_record_convention,
     cite_record_revue,
@@ -285,6 +286,28 @@ class EvenementLabelInline(admin.TabularInline):
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class HorsListeForm(forms.Form):
+    """A cité labelled by a decision the imported ANCT list does not carry (cites.services.cite_create_hors_liste)."""
+
+    nom = forms.CharField(label="Nom de la cité", max_length=200)
+    communes = forms.CharField(
+        label="Communes (codes INSEE)",
+        help_text="Séparés par des virgules ou des espaces, par exemple : 69123, 69266.",
+        max_length=2000,
+    )
+    date = forms.DateField(label="Date de la décision de label", widget=DATE)
+    reference_decision = forms.CharField(label="Référence de la décision", max_length=200)
+    fin_financement = forms.DateField(label="Fin de la période de financement", widget=DATE, required=False)
+
+    def clean_communes(self):
+        codes = [code for code in self.cleaned_data["communes"].replace(",", " ").split() if code]
+        communes = {c.code: c for c in Commune.objects.filter(code__in=codes)}
+        inconnus = [code for code in codes if code not in communes]
+        if inconnus:
+            raise forms.ValidationError(f"Codes INSEE inconnus : {', '.join(inconnus)}.")
+        return [communes[code] for code in dict.fromkeys(codes)]
+
+
 class ProlongationForm(forms.Form):
     fin_financement = forms.DateField(label="Nouvelle fin de la période de financement", widget=DATE)
     date = forms.DateField(label="Date de la décision", widget=DATE)
@@ -479,6 +502,7 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         vue = self.admin_site.admin_view
         return [
+            path("hors-liste/", vue(self.hors_liste_view), name="cites_citeeducative_hors_liste"),
             path("<path:object_id>/suivi/<str:suivi>/", vue(self.suivi_view), name="cites_citeeducative_suivi"),
             path(
                 "<path:object_id>/document/<str:type>/<int:pk>/",
@@ -496,6 +520,43 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
                 for cle, suivi in SUIVIS.items()
             ]
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        if self.has_add_permission(request):
+            extra_context = {
+                **(extra_context or {}),
+                "hors_liste_url": reverse("admin:cites_citeeducative_hors_liste"),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def hors_liste_view(self, request):
+        """A cité labelled outside the imported ANCT list, entered with its decision, without a candidature."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = HorsListeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                cite = cite_create_hors_liste(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_add_errors(form, error)
+            else:
+                self.message_user(
+                    request,
+                    f"Cité « {cite.nom} » enregistrée sous l'identifiant {cite.identifiant} et publiée.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:cites_citeeducative_change", cite.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ajouter une cité labellisée hors de la liste importée",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/cites/citeeducative/hors_liste.html", context, status=400 if form.errors else 200
+        )
 
     def suivi_view(self, request, object_id, suivi):
         """Record a prolongation, the renewal, the convention-cadre or a revue de projet."""
