@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cites",
     "partenaires",
     "candidatures",
+    "revues",
 ]
 
 MIDDLEWARE = [

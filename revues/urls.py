@@ -1,0 +1,13 @@
+from django.urls import path
+
+from revues import views
+
+app_name = "revues"
+
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("commencer/<int:cite_pk>/<int:questionnaire_pk>/", views.commencer, name="commencer"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("synthese/<int:annee>/", views.synthese_publique, name="synthese"),
+    path("synthese/<int:annee>.csv", views.synthese_csv, name="synthese_csv"),
+]
