@@ -16,7 +16,7 @@ from candidatures import permissions
 from cites.formats import texte_tableur
 from cites.models import CiteEducative, PersonneCite
 from revues import selectors, services
-from revues.models import Question, Questionnaire, Revue
+from revues.models import Etat, Question, Questionnaire, Revue
 from revues.workflow import ETATS, REFERENT, TROIKA, TransitionRefusee, revue_transition, transitions_possibles
 
 
@@ -82,7 +82,8 @@ def _contexte(request, revue: Revue, roles: set[str], *, saisies: dict | None = 
         "etat": etat,
         "sections": sections,
         "modifiable": REFERENT in roles and REFERENT in etat.modifiable_par,
-        "transitions": transitions_possibles(revue=revue, roles=roles),
+        # The référents transmit from the form itself (their answers saved on the way).
+        "transitions": [t for t in transitions_possibles(revue=revue, roles=roles) if t.cible != Etat.TRANSMISE],
         "peut_valider": TROIKA in roles
         and revue.etat == "transmise"
         and any(i not in validations for i in selectors.troika_institutions(user=request.user, revue=revue)),
@@ -112,12 +113,13 @@ def detail(request, pk: int):
                 services.revue_valider(revue=revue, user=request.user)
                 messages.success(request, "Validation enregistrée au nom de votre institution.")
                 return redirect("revues:detail", pk=revue.pk)
-            if action == "transition":
+            if action in ("transition", "transmettre"):
+                # Transmitting saves what the form holds first: nothing typed is lost on the way.
                 if REFERENT in roles and REFERENT in ETATS[revue.etat].modifiable_par:
                     services.reponses_save(revue=revue, user=request.user, donnees=request.POST, fichiers=request.FILES)
                 revue_transition(
                     revue=revue,
-                    cible=request.POST.get("cible", ""),
+                    cible=Etat.TRANSMISE if action == "transmettre" else request.POST.get("cible", ""),
                     actor=request.user,
                     roles=roles,
                     message=request.POST.get("message", ""),

@@ -28,15 +28,32 @@ def personnes(cite, django_user_model):
         ("troika_collectivite", "Maud Maire"),
     ]:
         email = f"{role}@exemple.fr"
-        user = django_user_model.objects.create_user(username=email, email=email, password="x")
+        user = django_user_model.objects.create_user(
+            username=email,
+            email=email,
+            password=helpers.MOT_DE_PASSE,
+            first_name=nom.split()[0],
+            last_name=nom.split()[1],
+        )
         PersonneCite.objects.create(cite=cite, role=role, nom=nom, email=email, user=user)
         comptes[role] = user
     return comptes
 
 
+def ensure_questionnaire() -> Questionnaire:
+    """After a live-server test flushed the database, recreate what the data migration creates."""
+    import importlib
+
+    from django.apps import apps
+
+    if not Questionnaire.objects.filter(annee=2026).exists():
+        importlib.import_module("revues.migrations.0002_questionnaire_2026_permissions").creer(apps, None)
+    return Questionnaire.objects.get(annee=2026)
+
+
 @pytest.fixture
 def questionnaire(db):
-    return Questionnaire.objects.get(annee=2026)
+    return ensure_questionnaire()
 
 
 def reponses_valides(questionnaire) -> dict:
