@@ -304,6 +304,15 @@ class Candidature(Horodate):
         verbose_name="cité éducative étendue",
         help_text="Quand la candidature étend le périmètre d'une cité déjà labellisée.",
     )
+    renouvellement_de = models.ForeignKey(
+        CiteEducative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidatures_renouvellement",
+        verbose_name="renouvellement de la cité",
+        help_text="Quand la candidature demande le renouvellement du label d'une cité (pré-remplie depuis elle).",
+    )
     # Set by the label decision: the cité the candidature created or extended.
     cite = models.ForeignKey(
         CiteEducative,

@@ -13,8 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from candidatures import permissions
+from candidatures import selectors as candidatures_selectors
+from candidatures.selectors import appel_list_ouverts
 from cites.formats import texte_tableur
 from cites.models import CiteEducative, PersonneCite
+from revues import renouvellement as renouvellements
 from revues import selectors, services
 from revues.models import Etat, Question, Questionnaire, Revue
 from revues.workflow import ETATS, REFERENT, TROIKA, TransitionRefusee, revue_transition, transitions_possibles
@@ -45,6 +48,7 @@ def liste(request):
             "breadcrumb_data": {"current": "Revues de projet"},
             "revues": [(r, ETATS[r.etat]) for r in revues],
             "a_commencer": a_commencer,
+            "renouvelables": renouvellements.cite_list_renouvelables(user=request.user),
         },
     )
 
@@ -200,3 +204,43 @@ def synthese_csv(request, annee: int):
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="synthese-revues-{annee}.csv"'
     return response
+
+
+@login_required
+@require_POST
+def renouvellement(request, cite_pk: int):
+    """A porteur prepares the renewal of a cité of their collectivité: a draft pre-filled from it."""
+    cite = get_object_or_404(CiteEducative.objects.published(), pk=cite_pk)
+    appel = appel_list_ouverts().first()
+    if appel is None:
+        messages.error(request, "Aucun appel à projets n'est ouvert : le renouvellement ne peut pas être déposé.")
+        return redirect("revues:liste")
+    try:
+        candidature = renouvellements.candidature_renouvellement_create(user=request.user, cite=cite, appel=appel)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+        return redirect("revues:liste")
+    messages.success(request, f"Brouillon de renouvellement créé à partir de {cite.nom} : vérifiez chaque étape.")
+    return redirect("candidatures:etape", pk=candidature.pk, etape="territoire")
+
+
+@login_required
+def differences(request, pk: int):
+    """Agents: what a renewal changes from the cité as labelled."""
+    if not permissions.is_agent(request.user):
+        raise Http404("Page introuvable")
+    candidature = get_object_or_404(
+        candidatures_selectors.candidature_list_for_agent(user=request.user).select_related("renouvellement_de"), pk=pk
+    )
+    if candidature.renouvellement_de is None:
+        raise Http404("Cette candidature n'est pas un renouvellement")
+    return render(
+        request,
+        "revues/differences.html",
+        {
+            "title": f"Renouvellement de {candidature.renouvellement_de.nom} : ce qui change",
+            "breadcrumb_data": {"current": "Ce qui change depuis le label"},
+            "candidature": candidature,
+            "differences": renouvellements.renouvellement_differences(candidature=candidature),
+        },
+    )
