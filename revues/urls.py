@@ -12,4 +12,5 @@ urlpatterns = [
     path("renouvellements/<int:pk>/", views.differences, name="differences"),
     path("synthese/<int:annee>/", views.synthese_publique, name="synthese"),
     path("synthese/<int:annee>.csv", views.synthese_csv, name="synthese_csv"),
+    path("synthese/<int:annee>.xlsx", views.synthese_xlsx, name="synthese_xlsx"),
 ]

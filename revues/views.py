@@ -165,6 +165,59 @@ def synthese_publique(request, annee: int):
     )
 
 
+COLONNES_SYNTHESE = ["section", "question", "type", "region", "reponses", "somme", "moyenne", "distribution"]
+
+
+def _lignes_synthese(questionnaire) -> list[list]:
+    lignes = []
+    for a in selectors.synthese(questionnaire=questionnaire):
+        distribution = " ; ".join(f"{choix} : {n}" for choix, n in a.distribution)
+        lignes.append(
+            [
+                a.question.section.titre,
+                a.question.libelle,
+                a.question.type,
+                "France entière",
+                a.reponses,
+                a.somme,
+                a.moyenne,
+                distribution,
+            ]
+        )
+        for region, n, somme in a.par_region:
+            lignes.append([a.question.section.titre, a.question.libelle, a.question.type, region, n, somme, None, ""])
+    return lignes
+
+
+@login_required
+def synthese_xlsx(request, annee: int):
+    """Agents: the same synthesis as a spreadsheet (texts written as text, amounts as numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from candidatures.exports import XLSX_TYPE
+
+    if not permissions.is_agent(request.user):
+        raise Http404("Page introuvable")
+    questionnaire = _questionnaire(annee)
+    classeur = Workbook(write_only=True)
+    feuille = classeur.create_sheet(f"Revues {annee}")
+    feuille.append(COLONNES_SYNTHESE)
+    for ligne in _lignes_synthese(questionnaire):
+        cellules = []
+        for valeur in ligne:
+            cellule = WriteOnlyCell(feuille, value=valeur)
+            if isinstance(valeur, str):
+                cellule.data_type = "s"  # never a formula
+            cellules.append(cellule)
+        feuille.append(cellules)
+    buffer = io.BytesIO()
+    classeur.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="synthese-revues-{annee}.xlsx"'
+    return response
+
+
 @login_required
 def synthese_csv(request, annee: int):
     """Agents: the synthesis per question and per région, as CSV (`;`, UTF-8 with BOM)."""
@@ -173,7 +226,7 @@ def synthese_csv(request, annee: int):
     questionnaire = _questionnaire(annee)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["section", "question", "type", "region", "reponses", "somme", "moyenne", "distribution"])
+    writer.writerow(COLONNES_SYNTHESE)
     for a in selectors.synthese(questionnaire=questionnaire):
         distribution = " ; ".join(f"{choix} : {n}" for choix, n in a.distribution)
         writer.writerow(

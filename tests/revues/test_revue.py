@@ -144,6 +144,12 @@ def test_one_revue_from_the_referent_to_the_public_synthesis(
         "",
         "",
     ] in lignes
+    from openpyxl import load_workbook
+
+    classeur = load_workbook(io.BytesIO(client.get(reverse("revues:synthese_xlsx", args=[2026])).content))
+    lignes = [list(row) for row in classeur.active.iter_rows(values_only=True)]
+    assert lignes[0] == ["section", "question", "type", "region", "reponses", "somme", "moyenne", "distribution"]
+    assert ["Gestion financière", "Dotation de l'État reçue", "montant", "Occitanie", 1, 425000, None, None] in lignes
 
 
 def test_the_referent_of_another_cite_nor_the_public_see_a_revue(
