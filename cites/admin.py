@@ -36,6 +36,7 @@ from cites.models import (
     IndicePositionSociale,
     PersonneCite,
     Qpv,
+    RappelEnvoi,
     Region,
     RevueProjet,
     Suggestion,
@@ -784,3 +785,31 @@ class FinancementAnnuelAdmin(admin.ModelAdmin):
             "tableau": tableau,
         }
         return TemplateResponse(request, "admin/cites/financementannuel/tableau.html", context)
+
+
+@admin.register(PersonneCite)
+class PersonneCiteAdmin(admin.ModelAdmin):
+    """The people of every cité (référents, CPO, principal, troïka); e-mails private, never published."""
+
+    list_display = ("nom", "role", "cite", "fonction", "email", "actif")
+    list_filter = ("role", "actif", "cite__communes__departement__region")
+    list_select_related = ("cite",)
+    search_fields = ("nom", "email", "cite__nom")
+    autocomplete_fields = ("cite", "user")
+
+
+@admin.register(RappelEnvoi)
+class RappelEnvoiAdmin(admin.ModelAdmin):
+    """The reminders sent (manage.py rappels_cites), read-only."""
+
+    list_display = ("echeance", "cle", "envoye_le")
+    list_filter = ("cle",)
+    list_select_related = ("echeance__cite",)
+    search_fields = ("echeance__cite__nom", "destinataires")
+    readonly_fields = ("echeance", "cle", "destinataires", "envoye_le")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
