@@ -11,7 +11,7 @@ from django.urls import reverse
 from candidatures import services
 from candidatures.models import Candidature, Etat, EvenementCandidature, ProfilPorteur
 from candidatures.services import TransitionRefusee
-from candidatures.workflow import TRANSITIONS
+from candidatures.workflow.transitions import TRANSITIONS
 from cites.models import CiteEducative, Suggestion
 from tests.candidatures import helpers
 

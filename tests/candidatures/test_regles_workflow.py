@@ -83,7 +83,7 @@ PERMIS = {
 
 
 def test_the_code_table_holds_exactly_the_written_rules():
-    from candidatures.workflow import TRANSITIONS
+    from candidatures.workflow.transitions import TRANSITIONS
 
     code = {(source, cible): set(transition.roles) for (source, cible), transition in TRANSITIONS.items()}
     assert code == REGLES
