@@ -10,11 +10,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.loader import render_to_string
 from dsfr.forms import DsfrBaseForm
 
 from candidatures import selectors
 from candidatures.models import Collectivite, Indicateur, PieceJointe
+from candidatures.tasks import email_send
 from cites import formats
 from cites.models import Commune, CommuneRattachee, Epci
 from partenaires.models import Famille, Objectif, TempsEducatif
@@ -260,10 +262,6 @@ class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
         # Through the task, after commit, like every e-mail of the portal.
         texte = render_to_string(email_template_name, context)
         sujet = "".join(render_to_string(subject_template_name, context).splitlines())
-        from django.db import transaction
-
-        from candidatures.tasks import email_send
-
         transaction.on_commit(lambda: email_send.enqueue(subject=sujet, body=texte, to=[to_email]))
 
 

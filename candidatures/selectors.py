@@ -21,10 +21,12 @@ from candidatures.contenu import ELEMENTS, ELEMENTS_GENERAUX, ETAPES_TITRES, Ele
 from candidatures.models import (
     AppelAProjets,
     Candidature,
+    CompteurTentatives,
     Critere,
     Etat,
     EvenementCandidature,
     PieceJointe,
+    PieceMessage,
     ProfilPorteur,
 )
 from candidatures.verifications import (  # noqa: F401,E402
@@ -54,6 +56,7 @@ from candidatures.verifications import (  # noqa: F401,E402
 )
 from candidatures.workflow.etats import AGENTS, etat_get, etats_ou
 from cites.models import CiteEducative, Commune, Etablissement, Qpv
+from cites.territoire import territoire_get
 
 # --- Calls for projects ---------------------------------------------------------------------
 
@@ -115,8 +118,6 @@ def piece_get_for_user(*, user, candidature_pk: int, pk: int) -> PieceJointe:
 
 
 def piece_message_get_for_user(*, user, candidature_pk: int, pk: int):
-    from candidatures.models import PieceMessage
-
     candidature = candidature_get_for_user(user=user, pk=candidature_pk)
     return get_object_or_404(PieceMessage, message__candidature=candidature, pk=pk)
 
@@ -139,8 +140,6 @@ def collectivite_communes(*, collectivite) -> QuerySet[Commune]:
 def territoire_pour_collectivite(*, cle: str, collectivite) -> list[Commune]:
     """The communes of the territory `cle` (`commune-82121`, `epci-248200099`, from the eligibility
     simulator) that belong to `collectivite`: what its porteur's new draft may start with."""
-    from cites.territoire import territoire_get
-
     trouve = territoire_get(cle=(cle or "")[:30])
     if trouve is None:
         return []
@@ -332,8 +331,6 @@ def adresse_cle(*, adresse: str, usage: str = "connexion") -> str:
 
 def connexion_blocage(*, identifiant: str, adresse: str, now: datetime | None = None) -> int:
     """Seconds before this account may be tried again from this address (0: it may now)."""
-    from candidatures.models import CompteurTentatives
-
     now = now or timezone.now()
     compteurs = {
         c.cle: c
@@ -471,8 +468,6 @@ def instructeur_list_for_candidature(*, candidature: Candidature) -> QuerySet:
 def suggestion_scope_for_agent(*, queryset, user):
     """Corrections suggested on the cités: a regional agent sees those of their région; access
     itself rests on the model permissions (national agents and other staff given them see all)."""
-    from cites.models import CiteEducative
-
     if permissions.is_agent_regional(user) and not permissions.is_agent_national(user):
         communes = CiteEducative.communes.through.objects.filter(
             citeeducative_id=OuterRef("cite_id"), commune__departement__region_id=permissions.agent_region_id(user)
