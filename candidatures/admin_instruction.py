@@ -88,9 +88,9 @@ class DepartementFilter(admin.SimpleListFilter):
     parameter_name = "departement"
 
     def lookups(self, request, model_admin):
-        departements = Departement.objects.order_by("code")
-        if not permissions.is_agent_national(request.user):
-            departements = departements.filter(region_id=permissions.agent_region_id(request.user))
+        departements = selectors.scope_region(
+            Departement.objects.order_by("code"), user=request.user, champ="region_id"
+        )
         return [(code, f"{code} — {nom}") for code, nom in departements.values_list("code", "nom")]
 
     def queryset(self, request, queryset):

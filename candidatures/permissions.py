@@ -5,6 +5,8 @@ GROUPE_AGENTS_REGIONAUX (with a ProfilAgent naming the région) and GROUPE_AGENT
 Superusers act as national and regional agents everywhere.
 """
 
+from django.db.models import Q
+
 from candidatures.models import Candidature, ProfilAgent, ProfilPorteur
 from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, etat_get
 from candidatures.workflow.transitions import transition_get
@@ -53,6 +55,17 @@ def is_agent_regional(user) -> bool:
         and GROUPE_AGENTS_REGIONAUX in _group_names(user)
         and agent_region_id(user) is not None
     )
+
+
+def region_filtre(user, champ: str) -> Q | None:
+    """The one scoping by région: a filter on `champ` (a path to a région id, e.g.
+    "collectivite__region_id"): Q() for national agents (everything), their région for regional
+    agents, None for anyone else (nothing). selectors.scope_region applies it to a queryset."""
+    if is_agent_national(user):
+        return Q()
+    if is_agent_regional(user):
+        return Q(**{champ: agent_region_id(user)})
+    return None
 
 
 def is_agent(user) -> bool:

@@ -70,6 +70,15 @@ def appel_list_ouverts(*, now: datetime | None = None) -> QuerySet[AppelAProjets
 
 # --- Candidatures a user may see ------------------------------------------------------------
 
+
+def scope_region(queryset: QuerySet, *, user, champ: str) -> QuerySet:
+    """`queryset` within the user's région scope (permissions.region_filtre): all of it for national
+    agents, their région's for regional agents, nothing for anyone else. Used by the views, the
+    admin, its exports and its filters."""
+    filtre = permissions.region_filtre(user, champ)
+    return queryset.none() if filtre is None else queryset.filter(filtre)
+
+
 # Drafts belong to the porteurs alone (the state records say who sees each state).
 ETATS_VISIBLES_AGENTS = etats_ou(lambda e: bool(e.visible_par & AGENTS))
 
@@ -82,10 +91,9 @@ def candidature_list_for_user(*, user) -> QuerySet[Candidature]:
     visible = Q(pk__in=[])
     if permissions.can_file(user):
         visible |= Q(collectivite_id=user.profil_porteur.collectivite_id)
-    if permissions.is_agent_national(user):
-        visible |= Q(etat__in=ETATS_VISIBLES_AGENTS)
-    elif permissions.is_agent_regional(user):
-        visible |= Q(etat__in=ETATS_VISIBLES_AGENTS, collectivite__region_id=permissions.agent_region_id(user))
+    region = permissions.region_filtre(user, "collectivite__region_id")
+    if region is not None:
+        visible |= Q(etat__in=ETATS_VISIBLES_AGENTS) & region
     return base.filter(visible)
 
 
@@ -123,11 +131,7 @@ def piece_message_get_for_user(*, user, candidature_pk: int, pk: int):
 
 
 def porteur_scope_for_agent(*, queryset: QuerySet[ProfilPorteur], user) -> QuerySet[ProfilPorteur]:
-    if permissions.is_agent_national(user):
-        return queryset
-    if permissions.is_agent_regional(user):
-        return queryset.filter(collectivite__region_id=permissions.agent_region_id(user))
-    return queryset.none()
+    return scope_region(queryset, user=user, champ="collectivite__region_id")
 
 
 # --- Reference data proposed on the form ----------------------------------------------------
@@ -354,11 +358,7 @@ def connexion_blocage(*, identifiant: str, adresse: str, now: datetime | None = 
 
 def candidature_list_for_agent(*, user) -> QuerySet[Candidature]:
     """The filed candidatures an agent may instruct: their région's, or all for national agents."""
-    if permissions.is_agent_national(user):
-        return Candidature.objects.visibles_agents()
-    if permissions.is_agent_regional(user):
-        return Candidature.objects.visibles_agents().filter(collectivite__region_id=permissions.agent_region_id(user))
-    return Candidature.objects.none()
+    return scope_region(Candidature.objects.visibles_agents(), user=user, champ="collectivite__region_id")
 
 
 def candidature_list_admin(*, user) -> QuerySet[Candidature]:
