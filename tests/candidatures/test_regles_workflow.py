@@ -11,6 +11,7 @@ import pytest
 from candidatures import permissions
 from candidatures.models import Candidature
 from tests.candidatures import helpers
+from tests.factories import CandidatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,10 +106,12 @@ def personnes(porteur, autre_porteur, agent_occitanie, agent_ara, agent_national
 
 
 @pytest.mark.parametrize("etat", ETATS)
-def test_who_may_move_a_candidature_in_each_state(etat, candidature, personnes):
-    if etat != "brouillon":
-        helpers.placer(candidature, etat)
+def test_who_may_move_a_candidature_in_each_state(etat, personnes):
+    toulouse = personnes["porteur de Toulouse"].profil_porteur.collectivite
+    traits = {} if etat == "brouillon" else {etat: True}
+    candidature = CandidatureFactory(collectivite=toulouse, **traits)
     candidature = Candidature.objects.select_related("collectivite").get(pk=candidature.pk)
+    assert candidature.etat == etat
     for nom, user in personnes.items():
         permises = {cible for cible in ETATS if permissions.can_transition(user, candidature, cible)}
         assert permises == PERMIS[nom].get(etat, set()), f"{nom}, candidature « {etat} »"
