@@ -11,7 +11,6 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from dsfr.forms import DsfrBaseForm
 
 from candidatures import selectors
@@ -20,6 +19,7 @@ from candidatures.tasks import email_send
 from cites import formats
 from cites.models import Commune, CommuneRattachee, Epci
 from partenaires.models import Famille, Objectif, TempsEducatif
+from portal.emails import email_render
 
 User = get_user_model()
 
@@ -260,8 +260,8 @@ class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
         # Through the task, after commit, like every e-mail of the portal.
-        texte = render_to_string(email_template_name, context)
-        sujet = "".join(render_to_string(subject_template_name, context).splitlines())
+        # The subject is the first line of the body's template (it includes subject_template_name).
+        sujet, texte = email_render(template=email_template_name, context=context)
         transaction.on_commit(lambda: email_send.enqueue(subject=sujet, body=texte, to=[to_email]))
 
 
