@@ -1,7 +1,6 @@
 """Forms of the accounts and of the candidature steps (DSFR). They validate input; services write."""
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -10,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import transaction
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from candidatures import selectors
@@ -476,10 +477,30 @@ class DiagnosticForm(EtapeForm):
     )
 
 
+class AnneeField(forms.IntegerField):
+    """A year at most `plus` years after the current one, counted when the form is built (not at
+    import: a server started in December still accepts next year's lines in January)."""
+
+    def __init__(self, *, plus: int, **kwargs):
+        self.plus = plus
+        super().__init__(**kwargs)
+
+    def borner(self) -> None:
+        self.max_value = timezone.localdate().year + self.plus
+        self.validators.append(MaxValueValidator(self.max_value))
+        self.widget.attrs["max"] = self.max_value
+
+
 class LigneForm(EtapeForm):
     """A row of a formset: empty rows are ignored, partly filled rows must be completed."""
 
     requis: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for champ in self.fields.values():
+            if isinstance(champ, AnneeField):
+                champ.borner()
 
     def est_vide(self) -> bool:
         return not any(v not in (None, "", [], False) for k, v in self.cleaned_data.items() if k != "DELETE")
@@ -502,7 +523,7 @@ class IndicateurForm(LigneForm):
         label="Indicateur", max_length=300, required=False, help_text="Par exemple : taux de retard à l'entrée en 6e."
     )
     valeur = forms.CharField(label="Valeur", max_length=100, required=False)
-    annee = forms.IntegerField(label="Année", min_value=1990, max_value=date.today().year + 1, required=False)
+    annee = AnneeField(label="Année", min_value=1990, plus=1, required=False)
     source = forms.CharField(label="Source", max_length=300, required=False)
 
 
@@ -660,7 +681,7 @@ class PilotageForm(EtapeForm):
 
 class LigneBudgetForm(LigneForm):
     requis = ("annee", "cofinanceur", "montant")
-    annee = forms.IntegerField(label="Année", min_value=2019, max_value=date.today().year + 5, required=False)
+    annee = AnneeField(label="Année", min_value=2019, plus=5, required=False)
     cofinanceur = forms.CharField(label="Cofinanceur", max_length=200, required=False, help_text="État, commune, CAF…")
     objet = forms.CharField(label="Objet", max_length=300, required=False)
     montant = MontantField(label="Montant (€)", required=False, help_text="Par exemple : 150 000 ou 150 000,50.")
