@@ -22,6 +22,7 @@ from candidatures.models import (
     NoteAgent,
     PieceMessage,
 )
+from candidatures.selectors import auteur_nom
 from candidatures.services import TransitionRefusee, _agents_emails, _porteurs_emails, candidature_transition
 
 
@@ -204,7 +205,7 @@ def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> 
             piece = PieceMessage(message=message, nom=nom, format=fmt, taille=fichier.size, empreinte=hash_contenu)
             piece.fichier.save(nom, fichier, save=False)
             piece.save()
-        contexte = {"candidature": candidature, "message": message, "auteur": _nom(user), **_urls(candidature)}
+        contexte = {"candidature": candidature, "message": message, "auteur": auteur_nom(user), **_urls(candidature)}
         if de_agent:
             destinataires = _porteurs_emails(collectivite_id=candidature.collectivite_id)
             email_on_commit(template="message_porteurs", context=contexte, to=destinataires)

@@ -26,6 +26,7 @@ from candidatures.models import (
     ProfilPorteur,
     Verifications,
 )
+from candidatures.workflow import PORTEUR, transition_get
 from cites.models import CiteEducative, Commune, EducationPrioritaire, Etablissement, Qpv
 
 # --- Calls for projects ---------------------------------------------------------------------
@@ -800,6 +801,25 @@ def candidature_verifications_resume(*, candidature: Candidature) -> str:
     return Verifications.CONFORME if statuts else ""
 
 
+# --- Authors ---------------------------------------------------------------------------------
+
+COMPTE_SUPPRIME = "compte supprimé"
+# Anonymised accounts get an address of this reserved domain (RFC 2606), unique per account.
+COMPTES_ANONYMISES_DOMAINE = "compte-supprime.invalid"
+
+
+def user_is_anonymised(user) -> bool:
+    return user is not None and (user.email or "").endswith("@" + COMPTES_ANONYMISES_DOMAINE)
+
+
+def auteur_nom(user) -> str:
+    """How an author is named on every screen, export and e-mail: « compte supprimé » once the
+    account is deleted (the foreign key is NULL) or anonymised after an erasure request."""
+    if user is None or user_is_anonymised(user):
+        return COMPTE_SUPPRIME
+    return user.get_full_name() or user.email
+
+
 # --- The agents' back office ----------------------------------------------------------------
 
 # States in which a candidature waits for an agent (compléments demandés waits for the porteur).
@@ -947,12 +967,6 @@ class EntreeChronologie:
     type: str = ""
 
 
-def _nom(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.email
-
-
 def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronologie]:
     """Every event and every change of the candidature, oldest first: states, assignments,
     assessments, opinions, private notes and messages."""
@@ -996,6 +1010,11 @@ def candidature_fil(*, candidature: Candidature) -> list[MessageFil]:
         for m in candidature.messages.select_related("auteur").prefetch_related("pieces")
     ]
     for e in candidature.evenements.select_related("auteur").exclude(message=""):
-        fil.append(MessageFil(e.date, e.auteur, e.auteur_id not in porteurs, e.message, e.get_etat_apres_display()))
+        if e.auteur_id is None:  # deleted account: the transition says who could take it
+            transition = transition_get(source=e.etat_avant, cible=e.etat_apres)
+            de_agent = transition is None or PORTEUR not in transition.roles
+        else:
+            de_agent = e.auteur_id not in porteurs
+        fil.append(MessageFil(e.date, e.auteur, de_agent, e.message, e.get_etat_apres_display()))
     fil.sort(key=lambda m: m.date)
     return fil

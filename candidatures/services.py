@@ -34,8 +34,10 @@ from candidatures.models import (
     ProfilPorteur,
 )
 from candidatures.selectors import (
+    COMPTE_SUPPRIME,
     adresse_cle,
     appel_est_ouvert,
+    auteur_nom,
     candidature_verifications_resume,
     connexion_cle,
     connexion_cle_prefixe,
@@ -526,9 +528,9 @@ def _changement_recent(*, candidature: Candidature, evenement_vu: int | None) ->
 
 
 def _message_deja_change(evenement: EvenementCandidature) -> str:
-    auteur = (
-        (evenement.auteur.get_full_name() or evenement.auteur.email) if evenement.auteur else "un autre utilisateur"
-    )
+    auteur = auteur_nom(evenement.auteur)
+    if auteur == COMPTE_SUPPRIME:
+        auteur = "un compte supprimé"
     quand = timezone.localtime(evenement.date)
     moment = f"le {quand:%d/%m/%Y} à {quand:%H:%M}"
     etat = _etat_libelle(evenement.etat_apres)
