@@ -84,6 +84,16 @@ class ProfilPorteur(Horodate):
         verbose_name="validé ou refusé par",
     )
     motif_refus = models.TextField("motif du refus", blank=True)
+    # An erasure request honoured (services.porteur_anonymise): the account stays, emptied.
+    anonymise_le = models.DateTimeField("anonymisé le", null=True, blank=True)
+    anonymise_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="anonymisé par",
+    )
 
     class Meta:
         ordering = ["-cree_le"]
@@ -91,7 +101,9 @@ class ProfilPorteur(Horodate):
         verbose_name_plural = "comptes porteurs"
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.email} — {self.collectivite.nom}"
+        from candidatures.selectors import auteur_nom
+
+        return f"{auteur_nom(self.user)} — {self.collectivite.nom}"
 
     @property
     def email_confirme(self) -> bool:

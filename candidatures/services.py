@@ -1,6 +1,7 @@
 """Writes: accounts, candidatures, attachments, and the one function that changes a candidature's state."""
 
 import os
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -35,6 +36,7 @@ from candidatures.models import (
 )
 from candidatures.selectors import (
     COMPTE_SUPPRIME,
+    COMPTES_ANONYMISES_DOMAINE,
     adresse_cle,
     appel_est_ouvert,
     auteur_nom,
@@ -250,6 +252,42 @@ def porteur_refuse(*, profil: ProfilPorteur, agent, motif: str) -> ProfilPorteur
         profil.motif_refus = motif.strip()
         profil.save()
         email_on_commit(template="compte_refuse", context={"profil": profil}, to=[profil.user.email])
+    return profil
+
+
+def porteur_anonymise(*, profil: ProfilPorteur, agent) -> ProfilPorteur:
+    """Honour an erasure request: the account is deactivated and emptied of personal data (name,
+    e-mail, phone, function, password), while the candidatures of the collectivité and their
+    history stay, their author named « compte supprimé ». Deleting the account is refused instead:
+    the history would lose who filed what. The old address is told once, then forgotten."""
+    if not permissions.can_anonymise_porteur(agent, profil):
+        raise ValidationError("Seul un agent national (ANCT) peut anonymiser un compte porteur.")
+    with transaction.atomic():
+        profil = ProfilPorteur.objects.select_for_update().select_related("user", "collectivite").get(pk=profil.pk)
+        user = User.objects.select_for_update().get(pk=profil.user_id)
+        if profil.anonymise_le is not None:
+            raise ValidationError("Ce compte est déjà anonymisé.")
+        ancienne_adresse = user.email
+        # A unique address of a reserved domain: the account can never receive mail or log in.
+        adresse = f"compte-{uuid.uuid4().hex}@{COMPTES_ANONYMISES_DOMAINE}"
+        user.username = user.email = adresse
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        profil.fonction = profil.telephone = profil.motif_refus = ""
+        profil.anonymise_le = timezone.now()
+        profil.anonymise_par = agent
+        profil.save()
+        # Log-in counters are keyed by a hash of the address: nothing left that points to it.
+        CompteurTentatives.objects.filter(
+            cle__startswith=connexion_cle_prefixe(identifiant=email_normalize(ancienne_adresse))
+        ).delete()
+        email_on_commit(
+            template="compte_anonymise", context={"collectivite": profil.collectivite}, to=[ancienne_adresse]
+        )
     return profil
 
 
