@@ -808,8 +808,12 @@ COMPTE_SUPPRIME = "compte supprimé"
 COMPTES_ANONYMISES_DOMAINE = "compte-supprime.invalid"
 
 
+def email_is_anonymised(email: str | None) -> bool:
+    return (email or "").endswith("@" + COMPTES_ANONYMISES_DOMAINE)
+
+
 def user_is_anonymised(user) -> bool:
-    return user is not None and (user.email or "").endswith("@" + COMPTES_ANONYMISES_DOMAINE)
+    return user is not None and email_is_anonymised(user.email)
 
 
 def auteur_nom(user) -> str:

@@ -1,6 +1,8 @@
 """Writes: accounts, candidatures, attachments, and the one function that changes a candidature's state."""
 
+import logging
 import os
+import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -10,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +30,7 @@ from candidatures.models import (
     CompteurTentatives,
     Etat,
     EvenementCandidature,
+    Export,
     FicheAction,
     Indicateur,
     LigneBudget,
@@ -50,6 +53,7 @@ from cites.formats import taille
 from cites.models import Commune, Epci
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 # --- Log-in lock-out and rate limits ---------------------------------------------------------
 # Counters live in the database (CompteurTentatives), shared by every application server.
@@ -659,3 +663,83 @@ def candidature_submit(*, candidature: Candidature, actor) -> Candidature:
     """The porteur's « Déposer »: a first deposit, or the answer to a request for more information."""
     cible = Etat.EN_INSTRUCTION if candidature.etat == Etat.COMPLEMENTS_DEMANDES else Etat.DEPOSEE
     return candidature_transition(candidature=candidature, to=cible, actor=actor)
+
+
+# --- Exports built in the background ---------------------------------------------------------
+
+
+def export_request(*, agent, format: str, nom: str, filtres: str = "", selection: list[int] | None = None) -> Export:
+    """An agent asks for an export of the list as it shows it (`filtres`: its query string) or of
+    the candidatures they selected: built by a task once the request commits, then offered on
+    « Mes exports » and announced by e-mail."""
+    from candidatures.tasks import export_construire
+
+    if not permissions.is_agent(agent):
+        raise ValidationError("Seuls les agents exportent les candidatures.")
+    if format not in Export.Format.values:
+        raise ValidationError(f"Format d'export inconnu : {format}.")
+    export = Export.objects.create(agent=agent, format=format, nom=nom, filtres=filtres, selection=selection)
+    transaction.on_commit(lambda: export_construire.enqueue(export_id=export.pk))
+    return export
+
+
+def export_build(*, export_id: int) -> Export:
+    """Write the export's file into private storage; « prêt » and an e-mail to its agent, or
+    « échec » with the reason. Within the agent's scope at the time of building."""
+    from candidatures import exports
+    from candidatures.admin_instruction import candidature_list_filtree
+
+    with transaction.atomic():
+        export = Export.objects.select_for_update().select_related("agent").get(pk=export_id)
+        if export.statut != Export.Statut.EN_ATTENTE:
+            return export
+        export.statut = Export.Statut.EN_COURS
+        export.save(update_fields=["statut"])
+    try:
+        queryset = candidature_list_filtree(agent=export.agent, filtres=export.filtres, selection=export.selection)
+        with tempfile.TemporaryFile() as fichier:
+            if export.format == Export.Format.XLSX:
+                nombre = exports.xlsx_ecrire(queryset=queryset, fichier=fichier)
+            else:
+                nombre = 0
+                for morceau, lignes in exports.csv_lots(queryset=queryset, criteres=exports.criteres_nombre()):
+                    fichier.write(morceau)
+                    nombre += lignes
+            export.taille = fichier.tell()
+            fichier.seek(0)
+            export.fichier.save(f"{uuid.uuid4().hex}.{export.format}", File(fichier), save=False)
+    except Exception as exc:  # the agent sees « échec » with the reason; the error is logged
+        logger.exception("Export %s en échec", export.pk)
+        export.statut = Export.Statut.ECHEC
+        export.erreur = str(exc)[:500] or exc.__class__.__name__
+        export.termine_le = timezone.now()
+        export.save(update_fields=["statut", "erreur", "termine_le"])
+        return export
+    export.statut = Export.Statut.PRET
+    export.nombre_lignes = nombre
+    export.termine_le = timezone.now()
+    export.save(update_fields=["statut", "fichier", "nombre_lignes", "taille", "termine_le"])
+    if export.agent.email:
+        email_on_commit(
+            template="export_pret",
+            context={
+                "export": export,
+                "jours": settings.EXPORTS_CONSERVATION_JOURS,
+                "url": settings.SITE_URL + reverse("admin:candidatures_candidature_mes_exports"),
+            },
+            to=[export.agent.email],
+        )
+    return export
+
+
+def exports_purger(*, now=None) -> int:
+    """Delete the exports (rows and files) older than EXPORTS_CONSERVATION_JOURS days; called by
+    `manage.py purger_exports` from the daily job. Returns how many were deleted."""
+    limite = (now or timezone.now()) - timedelta(days=settings.EXPORTS_CONSERVATION_JOURS)
+    nombre = 0
+    for export in Export.objects.filter(cree_le__lt=limite).only("pk", "fichier").iterator():
+        if export.fichier:
+            export.fichier.storage.delete(export.fichier.name)
+        export.delete()
+        nombre += 1
+    return nombre
