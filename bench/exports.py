@@ -62,12 +62,14 @@ admin = User.objects.filter(username="bench-exports").first() or User.objects.cr
 client = Client()
 client.force_login(admin)
 total = Candidature.objects.exclude(etat="brouillon").count()
+print(f"   charge de la machine (load average 1 min) : {os.getloadavg()[0]:.1f} sur {os.cpu_count()} cœurs")
 print(f"   {Candidature.objects.count()} candidatures en base, {total} dans la liste des agents (hors brouillons)")
 url = reverse("admin:candidatures_candidature_export_csv")
 
 
 def csv_dans_le_processus():
     debut = time.perf_counter()
+    cpu = time.process_time()
     response = client.get(url)
     premier = None
     taille = lignes = 0
@@ -76,16 +78,16 @@ def csv_dans_le_processus():
             premier = time.perf_counter() - debut
         taille += len(morceau)
         lignes += morceau.count(b"\r\n")
-    return response, premier, time.perf_counter() - debut, taille, lignes
+    return response, premier, time.perf_counter() - debut, taille, lignes, time.process_time() - cpu
 
 
 print("\n   CSV dans le processus (client de test)")
 csv_dans_le_processus()  # warm-up: imports, templates
 with CaptureQueriesContext(connection) as ctx:
-    response, premier, duree, taille, lignes = csv_dans_le_processus()
+    response, premier, duree, taille, lignes, cpu = csv_dans_le_processus()
 print(f"     HTTP {response.status_code}  {'streamé' if response.streaming else 'NON streamé'}  "
-      f"premier octet {premier * 1000:.0f} ms  total {duree:.2f} s  {taille / 1e6:.1f} Mo  "
-      f"{lignes - 1} lignes  {len(ctx.captured_queries)} requêtes SQL")
+      f"premier octet {premier * 1000:.0f} ms  total {duree:.2f} s (dont {cpu:.2f} s de CPU du processus Django)  "
+      f"{taille / 1e6:.1f} Mo  {lignes - 1} lignes  {len(ctx.captured_queries)} requêtes SQL")
 tracemalloc.start()
 csv_dans_le_processus()
 _, pic = tracemalloc.get_traced_memory()
@@ -118,11 +120,13 @@ try:
     try:
         with urllib.request.urlopen(requete, timeout=120) as reponse:
             statut = reponse.status
+            precedent = b""
             while morceau := reponse.read1(65536):
                 if premier is None:
                     premier = time.perf_counter() - debut
                 taille += len(morceau)
-                lignes += morceau.count(b"\r\n")
+                lignes += morceau.count(b"\r\n") + (precedent == b"\r" and morceau[:1] == b"\n")
+                precedent = morceau[-1:]
     except Exception as exc:  # a worker killed by the timeout cuts the response
         statut = f"{statut} coupé ({exc.__class__.__name__})"
     duree = time.perf_counter() - debut
@@ -135,10 +139,12 @@ finally:
 
 print("\n   XLSX par la tâche en arrière-plan (services.export_request → export_build)")
 debut = time.perf_counter()
+cpu = time.process_time()
 export = services.export_request(agent=admin, format="xlsx", nom="bench")
 export.refresh_from_db()
 duree = time.perf_counter() - debut
-print(f"     {export.get_statut_display()}  {duree:.1f} s  {export.nombre_lignes} lignes  "
+cpu = time.process_time() - cpu
+print(f"     {export.get_statut_display()}  {duree:.1f} s (dont {cpu:.1f} s de CPU)  {export.nombre_lignes} lignes  "
       f"{(export.taille or 0) / 1e6:.1f} Mo{'  ' + export.erreur if export.erreur else ''}")
 if MEMOIRE_XLSX:
     tracemalloc.start()
