@@ -230,12 +230,6 @@ def export_lots(*, queryset: QuerySet[Candidature], criteres: int) -> Iterator[l
         ]
 
 
-def export_rows(*, queryset: QuerySet[Candidature]) -> Iterator[list]:
-    criteres = criteres_nombre()
-    for lot in export_lots(queryset=queryset, criteres=criteres):
-        yield from lot
-
-
 # --- CSV ------------------------------------------------------------------------------------
 
 

@@ -278,3 +278,20 @@ def test_exports_are_deleted_after_seven_days(deposee, agent_occitanie, connecte
     assert not stockage.exists(ancien.fichier.name)
     assert stockage.exists(recent.fichier.name)
     assert client.get(reverse("admin:candidatures_candidature_export_telecharger", args=[ancien.pk])).status_code == 404
+
+
+def test_a_csv_can_be_built_in_the_background_too(
+    deposee, porteur, appel, agent_occitanie, django_capture_on_commit_callbacks
+):
+    """For a list too long for one request: the same file, written by the task."""
+    from candidatures import services
+
+    helpers.candidatures_en_masse(user=porteur, appel=appel, nombre=3, prefixe="2087")
+    with django_capture_on_commit_callbacks(execute=True):
+        export = services.export_request(agent=agent_occitanie, format="csv", nom="liste", filtres="o=1")
+    export.refresh_from_db()
+    assert (export.statut, export.nombre_lignes) == (Export.Statut.PRET, 4)
+    with export.fichier.open("rb") as fichier:
+        lignes = list(csv.reader(io.StringIO(fichier.read().decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert [ligne[0] for ligne in lignes[1:]] == sorted(ligne[0] for ligne in lignes[1:])
+    assert deposee.reference in [ligne[0] for ligne in lignes]
