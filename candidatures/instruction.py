@@ -23,7 +23,7 @@ from candidatures.models import (
     NoteAgent,
     PieceMessage,
 )
-from candidatures.selectors import agents_emails, porteurs_emails
+from candidatures.selectors import agents_emails, auteur_nom, porteurs_emails
 from candidatures.workflow.appliquer import TransitionRefusee, candidature_transition
 from candidatures.workflow.etats import etat_get
 
@@ -205,7 +205,7 @@ def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> 
             piece = PieceMessage(message=message, nom=nom, format=fmt, taille=fichier.size, empreinte=hash_contenu)
             piece.fichier.save(nom, fichier, save=False)
             piece.save()
-        contexte = {"candidature": candidature, "message": message, "auteur": _nom(user), **_urls(candidature)}
+        contexte = {"candidature": candidature, "message": message, "auteur": auteur_nom(user), **_urls(candidature)}
         if de_agent:
             destinataires = porteurs_emails(collectivite_id=candidature.collectivite_id)
             email_on_commit(template="message_porteurs", context=contexte, to=destinataires)

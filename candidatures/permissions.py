@@ -117,6 +117,12 @@ def can_validate_porteur(user, profil: ProfilPorteur) -> bool:
     return is_agent_regional(user) and agent_region_id(user) == profil.collectivite.region_id
 
 
+def can_anonymise_porteur(user, profil: ProfilPorteur) -> bool:
+    """Erasure requests reach the ANCT's data protection contact: national agents (and superusers)
+    anonymise, whatever the région; the step cannot be undone."""
+    return is_agent_national(user)
+
+
 # --- Instruction (agents) -------------------------------------------------------------------
 
 

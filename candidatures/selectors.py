@@ -54,7 +54,8 @@ from candidatures.verifications import (  # noqa: F401,E402
     verification_qpv,
     verification_rep,
 )
-from candidatures.workflow.etats import AGENTS, etat_get, etats_ou
+from candidatures.workflow.etats import AGENTS, PORTEUR, etat_get, etats_ou
+from candidatures.workflow.transitions import transition_get
 from cites.models import CiteEducative, Commune, Etablissement, Qpv
 from cites.territoire import territoire_get
 
@@ -353,6 +354,29 @@ def connexion_blocage(*, identifiant: str, adresse: str, now: datetime | None = 
     return int(attente + 0.999)
 
 
+# --- Authors ---------------------------------------------------------------------------------
+
+COMPTE_SUPPRIME = "compte supprimé"
+# Anonymised accounts get an address of this reserved domain (RFC 2606), unique per account.
+COMPTES_ANONYMISES_DOMAINE = "compte-supprime.invalid"
+
+
+def email_is_anonymised(email: str | None) -> bool:
+    return (email or "").endswith("@" + COMPTES_ANONYMISES_DOMAINE)
+
+
+def user_is_anonymised(user) -> bool:
+    return user is not None and email_is_anonymised(user.email)
+
+
+def auteur_nom(user) -> str:
+    """How an author is named on every screen, export and e-mail: « compte supprimé » once the
+    account is deleted (the foreign key is NULL) or anonymised after an erasure request."""
+    if user is None or user_is_anonymised(user):
+        return COMPTE_SUPPRIME
+    return user.get_full_name() or user.email
+
+
 # --- The agents' back office ----------------------------------------------------------------
 
 
@@ -485,12 +509,6 @@ class EntreeChronologie:
     type: str = ""
 
 
-def _nom(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.email
-
-
 def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronologie]:
     """Every event and every change of the candidature, oldest first: states, assignments,
     assessments, opinions, private notes and messages."""
@@ -534,7 +552,12 @@ def candidature_fil(*, candidature: Candidature) -> list[MessageFil]:
         for m in candidature.messages.select_related("auteur").prefetch_related("pieces")
     ]
     for e in candidature.evenements.select_related("auteur").exclude(message=""):
-        fil.append(MessageFil(e.date, e.auteur, e.auteur_id not in porteurs, e.message, e.get_etat_apres_display()))
+        if e.auteur_id is None:  # deleted account: the transition says who could take it
+            transition = transition_get(source=e.etat_avant, cible=e.etat_apres)
+            de_agent = transition is None or PORTEUR not in transition.roles
+        else:
+            de_agent = e.auteur_id not in porteurs
+        fil.append(MessageFil(e.date, e.auteur, de_agent, e.message, e.get_etat_apres_display()))
     fil.sort(key=lambda m: m.date)
     return fil
 

@@ -1,5 +1,8 @@
 """Writes: accounts, candidatures, attachments, and the one function that changes a candidature's state."""
 
+import logging
+import tempfile
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +26,7 @@ from candidatures.models import (
     CompteurTentatives,
     Etat,
     EvenementCandidature,
+    Export,
     FicheAction,
     Indicateur,
     LigneBudget,
@@ -29,6 +34,7 @@ from candidatures.models import (
     ProfilPorteur,
 )
 from candidatures.selectors import (
+    COMPTES_ANONYMISES_DOMAINE,
     adresse_cle,
     agents_emails,
     appel_est_ouvert,
@@ -42,6 +48,7 @@ from candidatures.workflow.transitions import transition_depot
 from cites.models import Commune, Epci
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 # --- Log-in lock-out and rate limits ---------------------------------------------------------
 # Counters live in the database (CompteurTentatives), shared by every application server.
@@ -247,6 +254,42 @@ def porteur_refuse(*, profil: ProfilPorteur, agent, motif: str) -> ProfilPorteur
     return profil
 
 
+def porteur_anonymise(*, profil: ProfilPorteur, agent) -> ProfilPorteur:
+    """Honour an erasure request: the account is deactivated and emptied of personal data (name,
+    e-mail, phone, function, password), while the candidatures of the collectivité and their
+    history stay, their author named « compte supprimé ». Deleting the account is refused instead:
+    the history would lose who filed what. The old address is told once, then forgotten."""
+    if not permissions.can_anonymise_porteur(agent, profil):
+        raise ValidationError("Seul un agent national (ANCT) peut anonymiser un compte porteur.")
+    with transaction.atomic():
+        profil = ProfilPorteur.objects.select_for_update().select_related("user", "collectivite").get(pk=profil.pk)
+        user = User.objects.select_for_update().get(pk=profil.user_id)
+        if profil.anonymise_le is not None:
+            raise ValidationError("Ce compte est déjà anonymisé.")
+        ancienne_adresse = user.email
+        # A unique address of a reserved domain: the account can never receive mail or log in.
+        adresse = f"compte-{uuid.uuid4().hex}@{COMPTES_ANONYMISES_DOMAINE}"
+        user.username = user.email = adresse
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        profil.fonction = profil.telephone = profil.motif_refus = ""
+        profil.anonymise_le = timezone.now()
+        profil.anonymise_par = agent
+        profil.save()
+        # Log-in counters are keyed by a hash of the address: nothing left that points to it.
+        CompteurTentatives.objects.filter(
+            cle__startswith=connexion_cle_prefixe(identifiant=email_normalize(ancienne_adresse))
+        ).delete()
+        email_on_commit(
+            template="compte_anonymise", context={"collectivite": profil.collectivite}, to=[ancienne_adresse]
+        )
+    return profil
+
+
 # --- Candidatures ---------------------------------------------------------------------------
 
 
@@ -414,3 +457,83 @@ def candidature_submit(*, candidature: Candidature, actor) -> Candidature:
     if depot is None:
         raise TransitionRefusee(f"Une candidature « {candidature.get_etat_display()} » ne peut pas être déposée.")
     return candidature_transition(candidature=candidature, to=depot.cible, actor=actor)
+
+
+# --- Exports built in the background ---------------------------------------------------------
+
+
+def export_request(*, agent, format: str, nom: str, filtres: str = "", selection: list[int] | None = None) -> Export:
+    """An agent asks for an export of the list as it shows it (`filtres`: its query string) or of
+    the candidatures they selected: built by a task once the request commits, then offered on
+    « Mes exports » and announced by e-mail."""
+    from candidatures.tasks import export_construire
+
+    if not permissions.is_agent(agent):
+        raise ValidationError("Seuls les agents exportent les candidatures.")
+    if format not in Export.Format.values:
+        raise ValidationError(f"Format d'export inconnu : {format}.")
+    export = Export.objects.create(agent=agent, format=format, nom=nom, filtres=filtres, selection=selection)
+    transaction.on_commit(lambda: export_construire.enqueue(export_id=export.pk))
+    return export
+
+
+def export_build(*, export_id: int) -> Export:
+    """Write the export's file into private storage; « prêt » and an e-mail to its agent, or
+    « échec » with the reason. Within the agent's scope at the time of building."""
+    from candidatures import exports
+    from candidatures.admin_instruction import candidature_list_filtree
+
+    with transaction.atomic():
+        export = Export.objects.select_for_update().select_related("agent").get(pk=export_id)
+        if export.statut != Export.Statut.EN_ATTENTE:
+            return export
+        export.statut = Export.Statut.EN_COURS
+        export.save(update_fields=["statut"])
+    try:
+        queryset = candidature_list_filtree(agent=export.agent, filtres=export.filtres, selection=export.selection)
+        with tempfile.TemporaryFile() as fichier:
+            if export.format == Export.Format.XLSX:
+                nombre = exports.xlsx_ecrire(queryset=queryset, fichier=fichier)
+            else:
+                nombre = 0
+                for morceau, lignes in exports.csv_lots(queryset=queryset, criteres=exports.criteres_nombre()):
+                    fichier.write(morceau)
+                    nombre += lignes
+            export.taille = fichier.tell()
+            fichier.seek(0)
+            export.fichier.save(f"{uuid.uuid4().hex}.{export.format}", File(fichier), save=False)
+    except Exception as exc:  # the agent sees « échec » with the reason; the error is logged
+        logger.exception("Export %s en échec", export.pk)
+        export.statut = Export.Statut.ECHEC
+        export.erreur = str(exc)[:500] or exc.__class__.__name__
+        export.termine_le = timezone.now()
+        export.save(update_fields=["statut", "erreur", "termine_le"])
+        return export
+    export.statut = Export.Statut.PRET
+    export.nombre_lignes = nombre
+    export.termine_le = timezone.now()
+    export.save(update_fields=["statut", "fichier", "nombre_lignes", "taille", "termine_le"])
+    if export.agent.email:
+        email_on_commit(
+            template="export_pret",
+            context={
+                "export": export,
+                "jours": settings.EXPORTS_CONSERVATION_JOURS,
+                "url": settings.SITE_URL + reverse("admin:candidatures_candidature_mes_exports"),
+            },
+            to=[export.agent.email],
+        )
+    return export
+
+
+def exports_purger(*, now=None) -> int:
+    """Delete the exports (rows and files) older than EXPORTS_CONSERVATION_JOURS days; called by
+    `manage.py purger_exports` from the daily job. Returns how many were deleted."""
+    limite = (now or timezone.now()) - timedelta(days=settings.EXPORTS_CONSERVATION_JOURS)
+    nombre = 0
+    for export in Export.objects.filter(cree_le__lt=limite).only("pk", "fichier").iterator():
+        if export.fichier:
+            export.fichier.storage.delete(export.fichier.name)
+        export.delete()
+        nombre += 1
+    return nombre

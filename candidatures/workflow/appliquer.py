@@ -11,7 +11,7 @@ from django.utils import timezone
 from candidatures import permissions
 from candidatures.emails import email_on_commit
 from candidatures.models import Candidature, Etat, EvenementCandidature
-from candidatures.selectors import agents_emails, porteurs_emails
+from candidatures.selectors import COMPTE_SUPPRIME, agents_emails, auteur_nom, porteurs_emails
 from candidatures.workflow.effets import EFFETS
 from candidatures.workflow.etats import ROLES_LIBELLES, etat_get
 from candidatures.workflow.transitions import transition_get
@@ -31,9 +31,9 @@ def _changement_recent(*, candidature: Candidature, evenement_vu: int | None) ->
 
 
 def _message_deja_change(evenement: EvenementCandidature) -> str:
-    auteur = (
-        (evenement.auteur.get_full_name() or evenement.auteur.email) if evenement.auteur else "un autre utilisateur"
-    )
+    auteur = auteur_nom(evenement.auteur)
+    if auteur == COMPTE_SUPPRIME:
+        auteur = "un compte supprimé"
     quand = timezone.localtime(evenement.date)
     moment = f"le {quand:%d/%m/%Y} à {quand:%H:%M}"
     etat = _etat_libelle(evenement.etat_apres)

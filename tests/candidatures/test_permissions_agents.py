@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from candidatures import services
-from candidatures.models import Candidature, Etat, EvenementCandidature, ProfilPorteur
+from candidatures.models import Candidature, Etat, EvenementCandidature, Export, ProfilPorteur
 from candidatures.services import TransitionRefusee
 from candidatures.workflow.transitions import TRANSITIONS
 from cites.models import CiteEducative, Suggestion
@@ -140,7 +140,9 @@ def test_every_transition_for_every_role(
 # --- Scope by région: 404 everywhere ---------------------------------------------------------
 
 
-def test_a_regional_agent_of_ara_gets_404_on_an_occitanie_candidature(deposee, agent_ara, connecter):
+def test_a_regional_agent_of_ara_gets_404_on_an_occitanie_candidature(
+    deposee, agent_ara, connecter, django_capture_on_commit_callbacks
+):
     client = connecter(agent_ara)
     liste = client.get(reverse("admin:candidatures_candidature_changelist"))
     assert liste.status_code == 200
@@ -157,9 +159,11 @@ def test_a_regional_agent_of_ara_gets_404_on_an_occitanie_candidature(deposee, a
     export = client.get(reverse("admin:candidatures_candidature_export_csv"))
     lignes = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")), delimiter=";"))
     assert len(lignes) == 1  # the header alone
-    classeur = openpyxl.load_workbook(
-        io.BytesIO(b"".join(client.get(reverse("admin:candidatures_candidature_export_xlsx")).streaming_content))
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("admin:candidatures_candidature_export_xlsx")).status_code == 302
+    export = Export.objects.get(agent=agent_ara)
+    telechargement = client.get(reverse("admin:candidatures_candidature_export_telecharger", args=[export.pk]))
+    classeur = openpyxl.load_workbook(io.BytesIO(b"".join(telechargement.streaming_content)))
     assert [ligne[0] for ligne in classeur.active.iter_rows(values_only=True)] == ["Référence"]
     # Bulk actions ignore what is out of scope.
     client.post(

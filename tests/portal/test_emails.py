@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from portal.emails import email_render
 
@@ -14,14 +15,15 @@ MODELES = sorted(
 )
 
 
-def test_the_portal_has_its_twenty_e_mails():
-    assert len(MODELES) == 20
+def test_the_portal_has_its_twenty_two_e_mails():
+    assert len(MODELES) == 22
 
 
 @pytest.mark.parametrize("modele", MODELES)
 def test_each_e_mail_has_a_subject_a_greeting_and_the_signature_with_the_address(modele, settings):
     settings.SITE_URL = "https://cites-educatives.example.gouv.fr"
-    evenement = {"message": "Motifs.", "auteur": {"email": "agent@anct.gouv.fr"}}
+    auteur = get_user_model()(email="agent@anct.gouv.fr", first_name="Anne", last_name="Martin")
+    evenement = {"message": "Motifs.", "auteur": auteur}
     contexte = {"evenement": evenement, "uid": "MQ", "token": "jeton", "protocol": "https", "domain": "x"}
     sujet, corps = email_render(template=modele, context=contexte)
     assert sujet and "\n" not in sujet
