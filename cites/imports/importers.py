@@ -32,6 +32,7 @@ from cites.models import (
     Qpv,
     Region,
 )
+from cites.search import search_fold_text
 
 from . import mappers
 from .mappers import CommuneIndex, Rejet
@@ -293,13 +294,14 @@ def cog_import(*, dossier: Path, progression: Progression = no_progress, epci: P
         except Rejet as rejet:
             communes_resultat.rejets.append(RejetEnregistre(number, str(rejet), "entrée"))
             continue
+        row["nom_recherche"] = search_fold_text(row["nom"]) or ""
         actuelles[row["code"]] = row
     with transaction.atomic():
         rows_upsert(
             model=Commune,
             key="code",
             rows=actuelles,
-            fields=["nom", "departement_id", "population", "siren"],
+            fields=["nom", "nom_recherche", "departement_id", "population", "siren"],
             source=source.nom,
             importe_le=now,
         ).count_into(communes_resultat)
@@ -462,6 +464,7 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
                     CiteEducative(
                         identifiant=identifiant,
                         nom=lue.nom,
+                        nom_recherche=search_fold_text(lue.nom) or "",
                         slug=_slug_unique(lue.nom, taken=taken),
                         annee_label=lue.annee_label,
                         annee_label_deduite=lue.annee_label is not None,
@@ -471,7 +474,7 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
                 )
                 ecriture.crees.add(identifiant)
                 continue
-            wanted = {"nom": lue.nom, "source": source.nom}
+            wanted = {"nom": lue.nom, "nom_recherche": search_fold_text(lue.nom) or "", "source": source.nom}
             if cite.annee_label_deduite or cite.annee_label is None:
                 # Never overwrite a year an agent set (annee_label_deduite False).
                 wanted.update(annee_label=lue.annee_label, annee_label_deduite=lue.annee_label is not None)
@@ -488,7 +491,7 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
             bulk_update_with_history(
                 to_update,
                 CiteEducative,
-                ["nom", "source", "annee_label", "annee_label_deduite", "importe_le"],
+                ["nom", "nom_recherche", "source", "annee_label", "annee_label_deduite", "importe_le"],
                 batch_size=500,
                 default_change_reason=CHANGE_REASON,
             )
