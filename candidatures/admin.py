@@ -165,9 +165,7 @@ class CollectiviteAdmin(AgentsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("region")
-        if permissions.is_agent_national(request.user):
-            return qs
-        return qs.filter(region_id=permissions.agent_region_id(request.user))
+        return selectors.scope_region(qs, user=request.user, champ="region_id")
 
 
 class CritereInline(admin.TabularInline):

@@ -23,23 +23,15 @@ from django.utils.html import format_html
 from candidatures import exports, instruction, permissions, selectors, services
 from candidatures.models import Candidature, Etat, EvaluationCritere, Verifications
 from candidatures.services import TransitionRefusee
-from candidatures.workflow import ETATS_FINAUX, transitions_from
+from candidatures.workflow.etats import AGENTS, etat_get
+from candidatures.workflow.transitions import transitions_from
 from cites.models import Departement, Region
 
-BADGES_ETAT = {
-    Etat.DEPOSEE: "info",
-    Etat.EN_INSTRUCTION: "info",
-    Etat.COMPLEMENTS_DEMANDES: "warning",
-    Etat.AVIS_EMIS: "new",
-    Etat.LABELLISEE: "success",
-    Etat.REFUSEE: "error",
-}
 BADGES_VERIFICATIONS = {
     Verifications.CONFORME: "success",
     Verifications.DONNEES_ABSENTES: "warning",
     Verifications.NON_CONFORME: "error",
 }
-DECISIONS = (Etat.LABELLISEE, Etat.REFUSEE, Etat.CLASSEE_SANS_SUITE)
 
 
 def badge(libelle: str, variante: str = "") -> str:
@@ -47,7 +39,7 @@ def badge(libelle: str, variante: str = "") -> str:
 
 
 def badge_etat(candidature: Candidature) -> str:
-    return badge(candidature.get_etat_display(), BADGES_ETAT.get(candidature.etat, ""))
+    return badge(candidature.get_etat_display(), etat_get(candidature.etat).badge)
 
 
 def badge_verifications(candidature: Candidature) -> str:
@@ -68,7 +60,7 @@ class EtatFilter(admin.SimpleListFilter):
     parameter_name = "etat"
 
     def lookups(self, request, model_admin):
-        return [(etat.value, etat.label) for etat in Etat if etat != Etat.BROUILLON]
+        return [(etat.value, etat.label) for etat in Etat if etat_get(etat).visible_par & AGENTS]
 
     def queryset(self, request, queryset):
         return queryset.filter(etat=self.value()) if self.value() else queryset
@@ -96,9 +88,9 @@ class DepartementFilter(admin.SimpleListFilter):
     parameter_name = "departement"
 
     def lookups(self, request, model_admin):
-        departements = Departement.objects.order_by("code")
-        if not permissions.is_agent_national(request.user):
-            departements = departements.filter(region_id=permissions.agent_region_id(request.user))
+        departements = selectors.scope_region(
+            Departement.objects.order_by("code"), user=request.user, champ="region_id"
+        )
         return [(code, f"{code} — {nom}") for code, nom in departements.values_list("code", "nom")]
 
     def queryset(self, request, queryset):
@@ -244,11 +236,12 @@ class CandidatureAdmin(admin.ModelAdmin):
 
     @admin.display(description="sans changement depuis", ordering="dernier_changement")
     def attente(self, obj):
-        if obj.etat in ETATS_FINAUX or obj.dernier_changement is None:
+        etat = etat_get(obj.etat)
+        if etat.final or obj.dernier_changement is None:
             return "—"
         jours = (timezone.now() - obj.dernier_changement).days
         texte = f"{jours} j"
-        if obj.etat in selectors.ETATS_ATTENTE_AGENTS and jours > settings.CANDIDATURES_ATTENTE_JOURS:
+        if etat.attente & AGENTS and jours > settings.CANDIDATURES_ATTENTE_JOURS:
             return badge(texte, "warning")
         return texte
 
@@ -441,9 +434,9 @@ class CandidatureAdmin(admin.ModelAdmin):
         roles = permissions.agent_roles_on(request.user, candidature)
         possibles = [t for t in transitions_from(source=candidature.etat) if t.roles & roles]
         actions = []
-        decisions = [t for t in possibles if t.cible in DECISIONS]
+        decisions = [t for t in possibles if etat_get(t.cible).decision]
         for t in possibles:
-            if t.cible in DECISIONS:
+            if etat_get(t.cible).decision:
                 continue
             if t.cible == Etat.EN_INSTRUCTION:
                 actions.append({"type": "prise_en_charge", "transition": t})

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from candidatures.contenu import ELEMENTS
 from candidatures.storage import private_storage
+from candidatures.workflow.etats import AGENTS, Etat, etats_ou
 from cites.formats import montant
 from cites.models import CiteEducative, Commune, Epci, Etablissement, Qpv, Region
 from partenaires.models import Objectif
@@ -177,8 +179,6 @@ class Critere(models.Model):
         return f"{self.numero}. {self.libelle}"
 
     def clean(self):
-        from candidatures.selectors import ELEMENTS
-
         inconnus = [cle for cle in self.champs_requis or [] if cle not in ELEMENTS]
         if not isinstance(self.champs_requis, list) or inconnus:
             raise ValidationError(
@@ -195,22 +195,25 @@ class Critere(models.Model):
 # --- Candidatures ---------------------------------------------------------------------------
 
 
-class Etat(models.TextChoices):
-    BROUILLON = "brouillon", "brouillon"
-    DEPOSEE = "deposee", "déposée"
-    EN_INSTRUCTION = "en_instruction", "en instruction"
-    COMPLEMENTS_DEMANDES = "complements_demandes", "compléments demandés"
-    AVIS_EMIS = "avis_emis", "avis émis"
-    LABELLISEE = "labellisee", "labellisée"
-    REFUSEE = "refusee", "refusée"
-    RETIREE = "retiree", "retirée"
-    CLASSEE_SANS_SUITE = "classee_sans_suite", "classée sans suite"
-
-
 class Verifications(models.TextChoices):
     CONFORME = "conforme", "vérifiées"
     DONNEES_ABSENTES = "donnees_absentes", "données absentes : à apprécier"
     NON_CONFORME = "non_conforme", "non conformes"
+
+
+class CandidatureQuerySet(models.QuerySet):
+    """Querysets derived from the state records of candidatures.workflow.etats."""
+
+    def en_attente_agents(self):
+        """Candidatures whose next move is an agent's (compléments demandés waits for the porteur)."""
+        return self.filter(etat__in=etats_ou(lambda e: bool(e.attente & AGENTS)))
+
+    def decidees(self):
+        return self.filter(etat__in=etats_ou(lambda e: e.decision))
+
+    def visibles_agents(self):
+        """What agents may see at all (drafts belong to the porteurs alone)."""
+        return self.filter(etat__in=etats_ou(lambda e: bool(e.visible_par & AGENTS)))
 
 
 class Candidature(Horodate):
@@ -299,6 +302,8 @@ class Candidature(Horodate):
     verifications = models.CharField(
         "vérifications automatiques", max_length=16, choices=Verifications.choices, blank=True, db_index=True
     )
+
+    objects = CandidatureQuerySet.as_manager()
 
     class Meta:
         ordering = ["-modifie_le"]
