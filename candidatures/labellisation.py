@@ -276,7 +276,11 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
             continue
         existante = titres_existants.get(search_fold_text(fiche.titre))
         if existante is not None:  # the same action, carried on by the extension
-            Action.objects.get(pk=existante).partenaires.add(*lies)
+            action = Action.objects.get(pk=existante)
+            if {p.pk for p in lies} - set(action.partenaires.values_list("pk", flat=True)):
+                # New partners typed by the porteur: the action waits for an agent again.
+                action.partenaires.add(*lies)
+                Action.objects.filter(pk=existante).update(valide=False)
             continue
         description = fiche.description.strip()
         if inclassables:
@@ -297,6 +301,7 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
             budget=fiche.budget,
             description=description,
             indicateurs=fiche.indicateurs,
+            valide=False,  # typed by the porteur: public once an agent has validated it
         )
         action.full_clean()
         action.save()
@@ -309,7 +314,10 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
         force = min(nombre, LienPartenaire.Force.FORTE)
         lien = liens.get(pk)
         if lien is None:
-            lien = LienPartenaire(cite=cite, partenaire=partenaires[pk], force=force, role=roles.get(pk, ""))
+            # Typed by the porteur: public once an agent has validated it.
+            lien = LienPartenaire(
+                cite=cite, partenaire=partenaires[pk], force=force, role=roles.get(pk, ""), valide=False
+            )
             lien.full_clean()
             lien.save()
         elif force > lien.force or (roles.get(pk) and not lien.role):

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
     # /sante/vivant/ and /sante/pret/ for the load balancer, before the host check and HTTPS redirect.
     "portal.middleware.HealthMiddleware",
+    # Public anonymous HTML and JSON compressed (never with a CSRF token or for a logged-in user).
+    "portal.middleware.PublicGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.CSPMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
