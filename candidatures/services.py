@@ -478,30 +478,44 @@ def _numero_reference(*, annee: int) -> int:
 
 
 def _effet_depot(*, candidature: Candidature, now) -> None:
-    from candidatures.recepisse import recepisse_pdf
-
     if candidature.reference is None:
         annee = timezone.localtime(now).year
         candidature.reference = f"CE-{annee}-{_numero_reference(annee=annee):04d}"
     candidature.depose_le = now
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
-    _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
+    _recepisse_on_commit(candidature=candidature)
 
 
 def _effet_redepot(*, candidature: Candidature, now) -> None:
-    from candidatures.recepisse import recepisse_pdf
-
     candidature.depose_le = now
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
-    _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
+    _recepisse_on_commit(candidature=candidature)
 
 
-def _recepisse_save(*, candidature: Candidature, pdf: bytes) -> None:
+def _recepisse_on_commit(*, candidature: Candidature) -> None:
+    """The receipt is written by a task (the worker in production) once the deposit is committed."""
+    from candidatures.tasks import recepisse_generer
+
+    pk = candidature.pk
+    transaction.on_commit(lambda: recepisse_generer.enqueue(candidature_id=pk))
+
+
+def recepisse_produire(*, candidature_id: int) -> str:
+    """Writes the receipt of the candidature as deposited now to the private storage; returns its
+    file name ("" when the candidature has no deposit any more). Run again, it replaces the file."""
+    from candidatures.recepisse import recepisse_pdf
+
+    candidature = Candidature.objects.filter(pk=candidature_id, depose_le__isnull=False).first()
+    if candidature is None:
+        return ""
+    pdf = recepisse_pdf(candidature=candidature)
     ancien = candidature.recepisse.name if candidature.recepisse else ""
-    candidature.recepisse.save(f"recepisse-{candidature.reference}.pdf", ContentFile(pdf), save=False)
-    if ancien and ancien != candidature.recepisse.name:
-        storage = candidature.recepisse.storage
-        transaction.on_commit(lambda: storage.delete(ancien))
+    storage = candidature.recepisse.storage
+    nom = storage.save(f"recepisses/recepisse-{candidature.reference}.pdf", ContentFile(pdf))
+    Candidature.objects.filter(pk=candidature_id).update(recepisse=nom)
+    if ancien and ancien != nom:
+        storage.delete(ancien)
+    return nom
 
 
 # What a transition does besides changing the state (issue 4 adds the label decision here).

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "cites",
     "partenaires",
     "candidatures",
+    # After `portal`, whose db_worker command (portal.taches: retries, abandoned tasks) wins.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -274,7 +276,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cités éducatives <ne-pas-repondre@cites-educatives.local>")
 
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# Background work (django-tasks): immediate in development and tests; production uses the
+# database backend of django-tasks-db and a worker process (`manage.py db_worker`, Procfile).
+# A failed task is tried TASKS_MAX_ATTEMPTS times in all, after TASKS_RETRY_DELAY seconds doubled
+# at each attempt; a task « RUNNING » for more than TASKS_RUNNING_TIMEOUT seconds was left by a
+# dead worker and goes back to the queue (portal.taches).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "4"))
+TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "30"))
+TASKS_RUNNING_TIMEOUT = float(os.environ.get("TASKS_RUNNING_TIMEOUT", "900"))
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

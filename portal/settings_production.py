@@ -48,4 +48,6 @@ SESSION_COOKIE_HTTPONLY = True
 # One JSON line per request and per log record, each with its request id (portal.logs).
 LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")
 LOGGING["loggers"]["portal.requetes"]["level"] = "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# E-mails, receipts, exports, reminders and imports run in the worker process (`manage.py db_worker`).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
