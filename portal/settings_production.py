@@ -30,10 +30,15 @@ _refuse_unsafe_configuration()
 DEBUG = False
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
-STORAGES = {
+STORAGES = {  # noqa: F811
     "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    "prive": {"BACKEND": os.environ.get("PRIVATE_FILE_STORAGE_BACKEND", "candidatures.storage.PrivateStorage")},
+    # The local folder, or the bucket of S3_BUCKET (portal.settings), unless a backend is named.
+    "prive": (
+        {"BACKEND": os.environ["PRIVATE_FILE_STORAGE_BACKEND"]}
+        if os.environ.get("PRIVATE_FILE_STORAGE_BACKEND")
+        else STORAGES["prive"]
+    ),
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
