@@ -5,7 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings import *  # noqa: F403
-from portal.settings import DEVELOPMENT_SECRET_KEY, LOGGING, SECRET_KEY, env_bool, site_contacts_problems
+from portal.settings import (
+    DEVELOPMENT_SECRET_KEY,
+    LOGGING,
+    REDIS_URL,
+    SECRET_KEY,
+    env_bool,
+    site_contacts_problems,
+)
 
 
 def _refuse_unsafe_configuration() -> None:
@@ -56,3 +63,18 @@ LOGGING["loggers"]["portal.requetes"]["level"] = "INFO" if env_bool("LOG_REQUEST
 # E-mails, receipts, exports, reminders and imports run in the worker process (`manage.py db_worker`).
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+
+# Shared state only in shared engines: with several processes (gunicorn workers, app servers,
+# the task worker) the cache — public pages and their invalidation, API throttles, sign-up and
+# suggestion limits — lives in Redis when REDIS_URL is set, in the database otherwise (table
+# created by `manage.py createcachetable`, Procfile's release), never in one process's memory.
+# Sessions: the database (cached in Redis with it); log-in failures: the database.
+if not REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": os.environ.get("CACHE_TABLE", "cache_portail"),
+            "KEY_PREFIX": "cites",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
+        }
+    }
