@@ -15,18 +15,20 @@ class Command(BaseCommand):
             help="ne change rien : liste les écarts et sort en erreur s'il y en a (CI, après migrate)",
         )
 
-    def handle(self, *args, check: bool, **options):
+    def handle(self, *args, check: bool, verbosity: int = 1, **options):
         try:
             differences = roles_permissions_synchroniser(appliquer=not check)
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
-        for difference in differences:
+        for difference in differences if verbosity or check else []:
             self.stdout.write(f"  {difference}")
         if check and differences:
             raise CommandError(
                 f"{len(differences)} écart(s) entre les groupes et candidatures/roles.py : "
                 "lancez manage.py synchroniser_permissions"
             )
+        if not verbosity:
+            return
         if check:
             self.stdout.write(self.style.SUCCESS("Les groupes des agents ont les permissions déclarées."))
         else:
