@@ -185,7 +185,10 @@ def attendre(condition, *, secondes: float = 60, message: str = ""):
     raise AssertionError(message or "condition jamais remplie")
 
 
-def test_two_app_servers_share_files_lockouts_cache_tasks_and_lose_no_task(pile, infrastructure):
+def test_two_app_servers_share_files_lockouts_cache_tasks_and_lose_no_task_then_smoke_in_chromium(
+    pile, infrastructure, chromium, tmp_path
+):
+    """One test, so that the reference data is loaded once (a transactional test flushes it)."""
     s3, smtp = infrastructure["s3"], infrastructure["smtp"]
     appel = helpers.appel_permanent()
     porteur = helpers.porteur(email="porteur@toulouse.fr", commune="31555")
@@ -301,10 +304,14 @@ def test_two_app_servers_share_files_lockouts_cache_tasks_and_lose_no_task(pile,
     assert [m for m in smtp.messages if "Question au serveur A" in m.get_content()]
     assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
 
+    # 6. The production smoke test, in Chromium, on the same setup.
+    parcours_de_production(pile, chromium, tmp_path)
 
-def test_production_smoke_in_chromium_deposit_with_upload_and_receipt(pile, infrastructure, chromium, tmp_path):
+
+def parcours_de_production(pile, chromium, tmp_path):
+    """Styled home page and headers, log-in, a deposit with an upload, the receipt downloaded."""
     appel = helpers.appel_permanent()
-    porteur = helpers.porteur(email="porteur@toulouse.fr", commune="31555")
+    porteur = helpers.porteur(email="chromium@toulouse.fr", commune="31555")
     candidature = helpers.candidature_complete(user=porteur, appel=appel)
 
     context = chromium.new_context(base_url=pile.a, locale="fr-FR", accept_downloads=True)
