@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -53,6 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duree", type=int, default=10, help="seconds of wrk per URL (default 10)")
     parser.add_argument("--connexions", type=int, default=16, help="connections in all (split between instances)")
+    parser.add_argument("--tours", type=int, default=3, help="rounds, one and two instances alternating (median)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk est requis : apt-get install -y wrk")
@@ -68,7 +70,8 @@ def main() -> None:
     )
     env.setdefault("REFERENCE_DATA_DIR", str(root.parent / "shared" / "data"))
     env.setdefault("API_ANON_RATE", "1000000/second")
-    print(f"Base de mesure : {env['DATABASE_URL']} ; {os.cpu_count()} cœurs")
+    charge = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Base de mesure : {env['DATABASE_URL']} ; {os.cpu_count()} cœurs ; load average {charge}")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "import_referentiels", "-v0")
 
@@ -86,18 +89,27 @@ def main() -> None:
                 urllib.request.urlopen(base + path, timeout=60).read()
         print(
             f"\nRequêtes par seconde, wrk -t2 -c{args.connexions} -d{args.duree}s en tout, 127.0.0.1, "
-            f"gunicorn 2 workers par instance, cache : {cache}"
+            f"gunicorn 2 workers par instance, cache : {cache}, médiane de {args.tours} tours"
         )
         print(f"  {'page':<24} {'1 instance':>12} {'2 instances':>12} {'2 / 1':>7}   {'÷ vue vide (1 / 2)':>18}")
-        vide_1 = deux_wrk([a], VIDE, args.duree, args.connexions)
-        vide_2 = deux_wrk([a, b], VIDE, args.duree, args.connexions)
+
+        def mesurer(path: str) -> tuple[float, float]:
+            """Medians over the rounds, one instance then two, alternating (a busy machine's noise)."""
+            uns, deux = [], []
+            for _ in range(args.tours):
+                uns.append(deux_wrk([a], path, args.duree, args.connexions))
+                deux.append(deux_wrk([a, b], path, args.duree, args.connexions))
+            return statistics.median(uns), statistics.median(deux)
+
+        vide_1, vide_2 = mesurer(VIDE)
         ligne = f"  {'vue Django vide':<24} {vide_1:>12.0f} {vide_2:>12.0f} {vide_2 / vide_1:>7.2f}"
-        print(f"{ligne}   {'1.00 / 1.00':>18}")
+        print(f"{ligne}   {'1.00 / 1.00':>18}", flush=True)
         for path in PAGES:
-            un = deux_wrk([a], path, args.duree, args.connexions)
-            deux = deux_wrk([a, b], path, args.duree, args.connexions)
+            un, deux = mesurer(path)
             ratios = f"{un / vide_1:.2f} / {deux / vide_2:.2f}"
-            print(f"  {path:<24} {un:>12.0f} {deux:>12.0f} {deux / un if un else 0:>7.2f}   {ratios:>18}")
+            print(f"  {path:<24} {un:>12.0f} {deux:>12.0f} {deux / un if un else 0:>7.2f}   {ratios:>18}", flush=True)
+        charge = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"\nCharge de la machine pendant la mesure (load average 1, 5, 15 min) : {charge}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

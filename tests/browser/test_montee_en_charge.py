@@ -117,6 +117,7 @@ def infrastructure(tmp_path_factory):
             "PRIVATE_MEDIA_ROOT": str(tmp / "prive-local-jamais-utilise"),
             "MAP_TILES_URL": "",
             "GUNICORN_WORKERS": "2",
+            "GUNICORN_GRACEFUL_TIMEOUT": "5",
             "LOG_REQUESTS": "0",
             "PYTHONPATH": str(ROOT),
         }
