@@ -6,7 +6,7 @@ cité to extend (`cite_etendue`), it adds the candidature's territory, partners 
 that cité with an *extension* event. Either way the candidature keeps a link to its cité.
 
 `effet_labellisation` is the side effect of the transition avis émis → labellisée
-(`services.EFFETS`): it runs inside the transition's transaction, with the candidature locked.
+(`candidatures.workflow.effets.EFFETS`): it runs inside the transition's transaction, with the candidature locked.
 `candidature_labelliser` is idempotent: once the candidature is linked to its cité, a second
 call changes nothing.
 """
@@ -21,11 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from candidatures import permissions
 from candidatures.models import Candidature, FicheAction
+from candidatures.workflow.etats import etat_get
 from cites.cache import public_cache_invalidate
 from cites.models import CiteEducative, EvenementLabel
 from cites.search import search_fold_text
 from partenaires.models import Action, Famille, LienPartenaire, Partenaire
+from portal.workflow import TransitionRefusee
 
 
 @dataclass
@@ -440,14 +443,11 @@ def candidature_labelliser(*, candidature: Candidature, date: datetime.date | No
 def candidature_set_cite_etendue(*, candidature: Candidature, cite: CiteEducative | None, actor) -> Candidature:
     """An agent says which labelled cité the candidature extends (None: it creates a new one),
     at any time before the decision."""
-    from candidatures import permissions
-    from candidatures.workflow import ETATS_FINAUX
-
     with transaction.atomic():
         locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
         if not permissions.is_agent(actor) or not permissions.can_view_candidature(actor, locked):
             raise ValidationError("Seul un agent qui instruit cette candidature peut choisir la cité étendue.")
-        if locked.etat in ETATS_FINAUX:
+        if etat_get(locked.etat).final:
             raise ValidationError(
                 f"La candidature est « {locked.get_etat_display()} » : la cité étendue ne peut plus changer."
             )
@@ -458,9 +458,7 @@ def candidature_set_cite_etendue(*, candidature: Candidature, cite: CiteEducativ
 
 
 def effet_labellisation(*, candidature: Candidature, now) -> None:
-    """Side effect of avis émis → labellisée (services.EFFETS), inside the transition."""
-    from candidatures.services import TransitionRefusee
-
+    """Side effect of avis émis → labellisée (candidatures.workflow.effets.EFFETS), inside the transition."""
     try:
         candidature._labellisation = candidature_labelliser(candidature=candidature, date=timezone.localdate(now))
     except ValidationError as exc:

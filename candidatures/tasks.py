@@ -16,3 +16,11 @@ def recepisse_generer(*, candidature_id: int) -> str:
     from candidatures.services import recepisse_produire
 
     return recepisse_produire(candidature_id=candidature_id)
+
+
+@task()
+def export_construire(*, export_id: int) -> str:
+    """Build an agent's export (candidatures.services.export_build) out of the request."""
+    from candidatures import services
+
+    return services.export_build(export_id=export_id).statut

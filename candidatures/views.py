@@ -17,7 +17,8 @@ from candidatures import instruction, permissions, selectors, services
 from candidatures.fichiers import FORMATS
 from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
-from candidatures.workflow import ETATS_FINAUX
+from candidatures.workflow.etats import PORTEUR, etat_get
+from candidatures.workflow.transitions import depot_cibles, transition_depot
 from cites.stockage import fichier_prive_reponse
 
 TITRE_ESPACE = "Mes candidatures"
@@ -383,7 +384,7 @@ def etape(request, pk: int, etape: str):
                 },
                 status=409,
             )
-        if candidature.etat not in (Etat.BROUILLON, Etat.COMPLEMENTS_DEMANDES):
+        if PORTEUR not in etat_get(candidature.etat).modifiable_par:
             messages.info(
                 request, f"Cette candidature est « {candidature.get_etat_display()} » : elle ne se modifie plus."
             )
@@ -522,7 +523,7 @@ def _etape_pieces(request, candidature, etape_def):
 
 def _etape_recapitulatif(request, candidature, etape_def):
     bilan = selectors.candidature_bilan(candidature=candidature)
-    cible = Etat.EN_INSTRUCTION if candidature.etat == Etat.COMPLEMENTS_DEMANDES else Etat.DEPOSEE
+    depot = transition_depot(source=candidature.etat)
     demande = None
     if candidature.etat == Etat.COMPLEMENTS_DEMANDES:
         demande = candidature.evenements.filter(etat_apres=Etat.COMPLEMENTS_DEMANDES).order_by("-date").first()
@@ -532,8 +533,8 @@ def _etape_recapitulatif(request, candidature, etape_def):
         etape_def,
         bilan=bilan,
         appel_ouvert=selectors.appel_est_ouvert(appel=candidature.appel),
-        peut_deposer=permissions.can_transition(request.user, candidature, cible),
-        redepot=cible == Etat.EN_INSTRUCTION,
+        peut_deposer=depot is not None and permissions.can_transition(request.user, candidature, depot.cible),
+        redepot=candidature.etat == Etat.COMPLEMENTS_DEMANDES,
         demande=demande,
         lien_etapes=True,
     )
@@ -550,7 +551,7 @@ def deposer(request, pk: int):
         candidature = services.candidature_submit(candidature=candidature, actor=request.user)
     except TransitionRefusee as exc:
         candidature.refresh_from_db()
-        if candidature.etat in (Etat.DEPOSEE, Etat.EN_INSTRUCTION) and candidature.reference:
+        if candidature.etat in depot_cibles() and candidature.reference:
             # A second click, or another porteur was quicker: it is filed once.
             messages.info(request, f"Cette candidature est déjà déposée (référence {candidature.reference}).")
             return redirect(candidature)
@@ -617,7 +618,7 @@ def detail(request, pk: int):
             "peut_modifier": peut_modifier,
             "lien_etapes": peut_modifier,
             "peut_retirer": permissions.can_transition(user, candidature, Etat.RETIREE),
-            "finale": candidature.etat in ETATS_FINAUX,
+            "finale": etat_get(candidature.etat).final,
             "bilan": selectors.candidature_bilan(candidature=candidature),
             "totaux": selectors.budget_totaux(candidature=candidature),
             "pieces": list(candidature.pieces.all()),

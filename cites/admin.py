@@ -274,9 +274,17 @@ class EtablissementQpvAdmin(admin.ModelAdmin):
 
 
 class EvenementLabelInline(admin.TabularInline):
+    """The label history, read-only: events are written by the services (label decision,
+    prolongation, renewal, year corrected), through the buttons of the cité's page."""
+
     model = EvenementLabel
     fields = ("type", "annee", "date", "reference_decision", "fin_financement", "description")
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- After the label: forms of the records agents add on a cité (services do the writing) ---
@@ -414,7 +422,9 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     search_fields = ("nom", "identifiant", "slug", "communes__nom", "communes__code")
     prepopulated_fields = {"slug": ("nom",)}
     autocomplete_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
-    readonly_fields = SOURCE_FIELDS
+    # The cité's state (statut, end of funding, label history) changes only through the services,
+    # by the buttons of the allowed events (SUIVIS); the year of the label through cite_set_annee_label.
+    readonly_fields = ("statut", "fin_financement", "annee_label_deduite", *SOURCE_FIELDS)
     inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline]
     fieldsets = (
         (None, {"fields": ("nom", "slug", "identifiant", "statut", "publiee")}),
@@ -438,8 +448,14 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         return obj._nombre_communes
 
     def save_model(self, request, obj, form, change):
+        """A corrected label year goes through its service first (it locks the cité, marks the year
+        as known and moves the label event); then the other fields of the form are saved."""
+        annee_corrigee = "annee_label" in form.changed_data and obj.annee_label is not None
+        if change and annee_corrigee:
+            corrigee = cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)
+            obj.annee_label_deduite = corrigee.annee_label_deduite
         super().save_model(request, obj, form, change)
-        if "annee_label" in form.changed_data and obj.annee_label is not None:
+        if not change and annee_corrigee:  # a new cité: its label event once it exists
             cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)
             obj.refresh_from_db(fields=["annee_label", "annee_label_deduite"])
 

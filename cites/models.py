@@ -432,7 +432,12 @@ class Suggestion(models.Model):
     cree_le = models.DateTimeField("reçue le", auto_now_add=True)
     traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
     traitee_par = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="traitée par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="traitée par",
     )
 
     class Meta:

@@ -192,6 +192,8 @@ TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 3600
 # Agents' dashboard: a candidature waiting for an agent with no change for more than this many days is listed.
 CANDIDATURES_ATTENTE_JOURS = int(os.environ.get("CANDIDATURES_ATTENTE_JOURS", "30"))
+# Agents' exports built in the background (« Mes exports »): files deleted after this many days.
+EXPORTS_CONSERVATION_JOURS = int(os.environ.get("EXPORTS_CONSERVATION_JOURS", "7"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
