@@ -9,9 +9,14 @@ everything. An object out of scope answers 404.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import ValidationError
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from candidatures import permissions, selectors, services
 from candidatures.admin_instruction import CandidatureAdmin
@@ -86,11 +91,14 @@ class ProfilPorteurAdmin(AgentsMixin, admin.ModelAdmin):
         "statut_modifie_le",
         "statut_modifie_par",
         "motif_refus",
+        "anonymise_le",
+        "anonymise_par",
         "cree_le",
     ]
     fields = readonly_fields
     action_form = MotifForm
-    actions = ["valider", "refuser"]
+    actions = ["valider", "refuser", "anonymiser"]
+    change_form_template = "admin/candidatures/profilporteur/change_form.html"
     ordering = ["statut", "-cree_le"]
 
     def get_queryset(self, request):
@@ -99,13 +107,77 @@ class ProfilPorteurAdmin(AgentsMixin, admin.ModelAdmin):
     def has_validate_permission(self, request):
         return permissions.is_agent(request.user) and request.user.has_perm("candidatures.change_profilporteur")
 
+    def has_anonymise_permission(self, request):
+        return permissions.is_agent_national(request.user)
+
     @admin.display(description="adresse", ordering="user__email")
     def adresse(self, obj):
-        return obj.user.email
+        return selectors.COMPTE_SUPPRIME if obj.anonymise_le else obj.user.email
 
     @admin.display(description="nom")
     def nom(self, obj):
-        return obj.user.get_full_name()
+        return selectors.auteur_nom(obj.user) if obj.anonymise_le else obj.user.get_full_name()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/anonymiser/",
+                self.admin_site.admin_view(self.anonymiser_view),
+                name="candidatures_profilporteur_anonymiser",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["peut_anonymiser"] = (
+            obj is not None and obj.anonymise_le is None and self.has_anonymise_permission(request)
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def _anonymiser(self, request, profils) -> None:
+        n = 0
+        for profil in profils:
+            try:
+                services.porteur_anonymise(profil=profil, agent=request.user)
+                n += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{profil} : {' '.join(exc.messages)}", messages.ERROR)
+        if n:
+            self.message_user(
+                request,
+                f"{n} compte(s) anonymisé(s) : fermés, vidés de leurs données personnelles ; "
+                "les candidatures et leur historique sont gardés.",
+                messages.SUCCESS,
+            )
+
+    def _confirmation(self, request, profils, *, action_url: str, selection: bool):
+        contexte = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Anonymiser des comptes porteurs (demande d'effacement)",
+            "profils": profils,
+            "action_url": action_url,
+            "selection": selection,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/candidatures/profilporteur/anonymiser.html", contexte)
+
+    @admin.action(description="Anonymiser les comptes sélectionnés (demande d'effacement)", permissions=["anonymise"])
+    def anonymiser(self, request, queryset):
+        profils = list(queryset.select_related("user", "collectivite"))
+        if request.POST.get("confirmer") == "oui":
+            self._anonymiser(request, profils)
+            return None
+        return self._confirmation(request, profils, action_url="", selection=True)
+
+    def anonymiser_view(self, request, object_id):
+        profil = self.get_object(request, str(object_id))
+        if not self.has_anonymise_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            self._anonymiser(request, [profil])
+            return redirect(reverse("admin:candidatures_profilporteur_change", args=[profil.pk]))
+        return self._confirmation(request, [profil], action_url=request.path, selection=False)
 
     @admin.display(description="région", ordering="collectivite__region__nom")
     def region(self, obj):
@@ -165,9 +237,7 @@ class CollectiviteAdmin(AgentsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("region")
-        if permissions.is_agent_national(request.user):
-            return qs
-        return qs.filter(region_id=permissions.agent_region_id(request.user))
+        return selectors.scope_region(qs, user=request.user, champ="region_id")
 
 
 class CritereInline(admin.TabularInline):
@@ -207,9 +277,13 @@ admin.site.register(Candidature, CandidatureAdmin)
 class InstructionRecordAdmin(admin.ModelAdmin):
     """Superusers only: agents read notes, messages and the journal on the instruction screen."""
 
-    list_display = ["candidature", "auteur", "__str__"]
+    list_display = ["candidature", "auteur_nom", "__str__"]
     list_select_related = ["candidature", "auteur"]
     search_fields = ["candidature__reference"]
+
+    @admin.display(description="auteur")
+    def auteur_nom(self, obj):
+        return selectors.auteur_nom(obj.auteur)
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -246,6 +320,42 @@ admin.site.login_template = "admin/connexion.html"
 
 admin.site.unregister(Suggestion)
 admin.site.register(Suggestion, SuggestionAgentsAdmin)
+
+
+class ComptesAdmin(UserAdmin):
+    """Django's user admin, except that a porteur's account is never deleted: its candidatures and
+    their history name who did what. An erasure request anonymises it instead."""
+
+    def delete_view(self, request, object_id, extra_context=None):
+        profil = (
+            ProfilPorteur.objects.filter(user_id=object_id).select_related("user", "collectivite").first()
+            if str(object_id).isdigit()
+            else None
+        )
+        if profil is None or not self.has_delete_permission(request, profil.user):
+            return super().delete_view(request, object_id, extra_context)
+        contexte = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Un compte porteur ne se supprime pas",
+            "profil": profil,
+            "url_anonymiser": reverse("admin:candidatures_profilporteur_anonymiser", args=[profil.pk]),
+        }
+        gabarit = "admin/candidatures/profilporteur/suppression_refusee.html"
+        return TemplateResponse(request, gabarit, contexte, status=403)
+
+    def get_actions(self, request):
+        # Bulk deletion would stop on the first porteur: deletion stays one account at a time.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, ComptesAdmin)
+
 
 # The cités' deadlines, scoped by région (issue 13).
 from candidatures import admin_suivi  # noqa: E402, F401

@@ -13,33 +13,27 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from candidatures import exports, instruction, permissions, selectors, services
-from candidatures.models import Candidature, Etat, EvaluationCritere, Verifications
+from candidatures.models import Candidature, Etat, EvaluationCritere, Export, Verifications
 from candidatures.services import TransitionRefusee
-from candidatures.workflow import ETATS_FINAUX, transitions_from
+from candidatures.workflow.etats import AGENTS, etat_get
+from candidatures.workflow.transitions import transitions_from
 from cites.models import Departement, Region
+from cites.stockage import fichier_prive_reponse
 
-BADGES_ETAT = {
-    Etat.DEPOSEE: "info",
-    Etat.EN_INSTRUCTION: "info",
-    Etat.COMPLEMENTS_DEMANDES: "warning",
-    Etat.AVIS_EMIS: "new",
-    Etat.LABELLISEE: "success",
-    Etat.REFUSEE: "error",
-}
 BADGES_VERIFICATIONS = {
     Verifications.CONFORME: "success",
     Verifications.DONNEES_ABSENTES: "warning",
     Verifications.NON_CONFORME: "error",
 }
-DECISIONS = (Etat.LABELLISEE, Etat.REFUSEE, Etat.CLASSEE_SANS_SUITE)
 
 
 def badge(libelle: str, variante: str = "") -> str:
@@ -47,7 +41,7 @@ def badge(libelle: str, variante: str = "") -> str:
 
 
 def badge_etat(candidature: Candidature) -> str:
-    return badge(candidature.get_etat_display(), BADGES_ETAT.get(candidature.etat, ""))
+    return badge(candidature.get_etat_display(), etat_get(candidature.etat).badge)
 
 
 def badge_verifications(candidature: Candidature) -> str:
@@ -68,7 +62,7 @@ class EtatFilter(admin.SimpleListFilter):
     parameter_name = "etat"
 
     def lookups(self, request, model_admin):
-        return [(etat.value, etat.label) for etat in Etat if etat != Etat.BROUILLON]
+        return [(etat.value, etat.label) for etat in Etat if etat_get(etat).visible_par & AGENTS]
 
     def queryset(self, request, queryset):
         return queryset.filter(etat=self.value()) if self.value() else queryset
@@ -96,9 +90,9 @@ class DepartementFilter(admin.SimpleListFilter):
     parameter_name = "departement"
 
     def lookups(self, request, model_admin):
-        departements = Departement.objects.order_by("code")
-        if not permissions.is_agent_national(request.user):
-            departements = departements.filter(region_id=permissions.agent_region_id(request.user))
+        departements = selectors.scope_region(
+            Departement.objects.order_by("code"), user=request.user, champ="region_id"
+        )
         return [(code, f"{code} — {nom}") for code, nom in departements.values_list("code", "nom")]
 
     def queryset(self, request, queryset):
@@ -244,11 +238,12 @@ class CandidatureAdmin(admin.ModelAdmin):
 
     @admin.display(description="sans changement depuis", ordering="dernier_changement")
     def attente(self, obj):
-        if obj.etat in ETATS_FINAUX or obj.dernier_changement is None:
+        etat = etat_get(obj.etat)
+        if etat.final or obj.dernier_changement is None:
             return "—"
         jours = (timezone.now() - obj.dernier_changement).days
         texte = f"{jours} j"
-        if obj.etat in selectors.ETATS_ATTENTE_AGENTS and jours > settings.CANDIDATURES_ATTENTE_JOURS:
+        if etat.attente & AGENTS and jours > settings.CANDIDATURES_ATTENTE_JOURS:
             return badge(texte, "warning")
         return texte
 
@@ -261,10 +256,7 @@ class CandidatureAdmin(admin.ModelAdmin):
         for compteur in compteurs:
             compteur["url"] = f"{url}?etat={compteur['etat']}"
             compteur["courant"] = request.GET.get("etat") == compteur["etat"]
-        filtres = request.GET.copy()
-        for cle in ("p", "e", "_changelist_filters"):
-            filtres.pop(cle, None)
-        requete = filtres.urlencode()
+        requete = self._filtres(request)
         contexte = {
             "title": "Candidatures à instruire",
             "compteurs": compteurs,
@@ -273,6 +265,7 @@ class CandidatureAdmin(admin.ModelAdmin):
             "url_export_xlsx": reverse("admin:candidatures_candidature_export_xlsx")
             + (f"?{requete}" if requete else ""),
             "url_tableau_de_bord": reverse("admin:candidatures_candidature_tableau_de_bord"),
+            "url_mes_exports": reverse("admin:candidatures_candidature_mes_exports"),
             **(extra_context or {}),
         }
         return super().changelist_view(request, contexte)
@@ -281,7 +274,13 @@ class CandidatureAdmin(admin.ModelAdmin):
         vue = self.admin_site.admin_view
         return [
             path("export.csv", vue(self.export_csv_view), name="candidatures_candidature_export_csv"),
-            path("export.xlsx", vue(self.export_xlsx_view), name="candidatures_candidature_export_xlsx"),
+            path("export.xlsx", vue(require_POST(self.export_xlsx_view)), name="candidatures_candidature_export_xlsx"),
+            path("mes-exports/", vue(self.mes_exports_view), name="candidatures_candidature_mes_exports"),
+            path(
+                "mes-exports/<int:pk>/",
+                vue(self.export_telecharger_view),
+                name="candidatures_candidature_export_telecharger",
+            ),
             path("tableau-de-bord/", vue(self.tableau_de_bord_view), name="candidatures_candidature_tableau_de_bord"),
             *super().get_urls(),
         ]
@@ -299,11 +298,59 @@ class CandidatureAdmin(admin.ModelAdmin):
     def _nom_export() -> str:
         return f"candidatures-{timezone.localtime():%Y-%m-%d-%H%M}"
 
+    @staticmethod
+    def _filtres(request) -> str:
+        filtres = request.GET.copy()
+        for cle in ("p", "e", "_changelist_filters"):
+            filtres.pop(cle, None)
+        return filtres.urlencode()
+
     def export_csv_view(self, request):
         return exports.export_csv_response(queryset=self._filtered(request), nom=self._nom_export())
 
+    def _export_demande(self, request, *, filtres: str = "", selection: list[int] | None = None):
+        services.export_request(
+            agent=request.user, format="xlsx", nom=self._nom_export(), filtres=filtres, selection=selection
+        )
+        self.message_user(
+            request,
+            "Votre export XLSX est en préparation : il apparaît ci-dessous dès qu'il est prêt, "
+            "et vous recevez un courriel.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:candidatures_candidature_mes_exports")
+
     def export_xlsx_view(self, request):
-        return exports.export_xlsx_response(queryset=self._filtered(request), nom=self._nom_export())
+        """A workbook of any size is built in the background (POST: it creates an export)."""
+        self._filtered(request)  # the filters are checked now: 404 on an unknown one
+        return self._export_demande(request, filtres=self._filtres(request))
+
+    def mes_exports_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        contexte = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "app_label": self.model._meta.app_label,
+            "title": "Mes exports",
+            "exports": list(Export.objects.filter(agent=request.user)[:100]),
+            "jours": settings.EXPORTS_CONSERVATION_JOURS,
+            "url_liste": reverse("admin:candidatures_candidature_changelist"),
+        }
+        return TemplateResponse(request, "admin/candidatures/candidature/mes_exports.html", contexte)
+
+    def export_telecharger_view(self, request, pk: int):
+        """Only the agent who asked for it downloads an export; anyone else gets 404."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        export = Export.objects.filter(pk=pk, agent=request.user, statut=Export.Statut.PRET).first()
+        if export is None or not export.fichier:
+            raise Http404("Export introuvable")
+        types = {"xlsx": exports.XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
+        # Streamed from the private storage, or a short-lived signed address (cites.stockage).
+        return fichier_prive_reponse(
+            export.fichier, nom=f"{export.nom}.{export.format}", content_type=types[export.format]
+        )
 
     # Bulk actions.
 
@@ -332,7 +379,9 @@ class CandidatureAdmin(admin.ModelAdmin):
 
     @admin.action(description="Exporter les candidatures sélectionnées (XLSX)", permissions=["view"])
     def exporter_xlsx(self, request, queryset):
-        return exports.export_xlsx_response(queryset=queryset, nom=self._nom_export())
+        if request.POST.get("select_across") == "1":  # « select all »: the list as filtered
+            return self._export_demande(request, filtres=self._filtres(request))
+        return self._export_demande(request, selection=list(queryset.order_by().values_list("pk", flat=True)))
 
     # The instruction screen.
 
@@ -441,9 +490,9 @@ class CandidatureAdmin(admin.ModelAdmin):
         roles = permissions.agent_roles_on(request.user, candidature)
         possibles = [t for t in transitions_from(source=candidature.etat) if t.roles & roles]
         actions = []
-        decisions = [t for t in possibles if t.cible in DECISIONS]
+        decisions = [t for t in possibles if etat_get(t.cible).decision]
         for t in possibles:
-            if t.cible in DECISIONS:
+            if etat_get(t.cible).decision:
                 continue
             if t.cible == Etat.EN_INSTRUCTION:
                 actions.append({"type": "prise_en_charge", "transition": t})
@@ -556,6 +605,22 @@ class CandidatureAdmin(admin.ModelAdmin):
             "url_liste": reverse("admin:candidatures_candidature_changelist"),
         }
         return TemplateResponse(request, "admin/candidatures/candidature/tableau_de_bord.html", contexte)
+
+
+def candidature_list_filtree(*, agent, filtres: str = "", selection: list[int] | None = None):
+    """The agent's list as it was filtered, searched and sorted (its query string), or the
+    candidatures they selected, within their scope today: what a background export writes."""
+    if selection is not None:
+        return selectors.candidature_list_admin(user=agent).filter(pk__in=selection).order_by("-depose_le", "-pk")
+    request = HttpRequest()  # the list's own request, replayed out of the HTTP cycle
+    request.method = "GET"
+    request.path = request.path_info = reverse("admin:candidatures_candidature_changelist")
+    request.GET = QueryDict(filtres)
+    request.user = agent
+    model_admin = admin.site.get_model_admin(Candidature)
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied("Cet agent ne voit plus les candidatures.")
+    return model_admin.get_changelist_instance(request).queryset
 
 
 # --- The chart of the year's activity -------------------------------------------------------

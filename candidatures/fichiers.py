@@ -8,7 +8,12 @@ and DOCX in `[Content_Types].xml`.
 
 import hashlib
 import logging
+import os
 import zipfile
+
+from django.core.exceptions import ValidationError
+
+from cites.formats import taille
 
 TAILLE_MAX = 10 * 1000 * 1000  # 10 Mo, as cites.formats.taille writes it
 
@@ -97,3 +102,23 @@ def detect_format(fichier) -> str | None:
         return None
     finally:
         fichier.seek(0)
+
+
+def fichier_verifier(*, fichier) -> tuple[str, str, str]:
+    """Check an uploaded file (size, real content): (format, final name, SHA-256), or ValidationError."""
+    nom = os.path.basename(getattr(fichier, "name", "") or "fichier")
+    if fichier.size > TAILLE_MAX:
+        raise ValidationError(
+            f"Le fichier « {nom} » pèse {taille(fichier.size)} : la taille maximale est de {taille(TAILLE_MAX)}."
+        )
+    if fichier.size == 0:
+        raise ValidationError(f"Le fichier « {nom} » est vide.")
+    fmt = detect_format(fichier)
+    if fmt is None:
+        raise ValidationError(
+            f"Le fichier « {nom} » ne s'ouvre pas comme un PDF, un tableur (ODS, XLSX) ou un document Word "
+            "(DOCX), quel que soit son nom : il est peut-être abîmé, protégé par un mot de passe ou d'un autre "
+            "format. Enregistrez-le de nouveau dans l'un de ces formats."
+        )
+    base, _ = os.path.splitext(nom)
+    return fmt, (base or "fichier")[:200] + FORMATS[fmt][1], empreinte(fichier)

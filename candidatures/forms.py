@@ -1,7 +1,6 @@
 """Forms of the accounts and of the candidature steps (DSFR). They validate input; services write."""
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -10,14 +9,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
+from django.core.validators import MaxValueValidator
+from django.db import transaction
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from candidatures import selectors
 from candidatures.models import Collectivite, Indicateur, PieceJointe
+from candidatures.tasks import email_send
 from cites import formats
 from cites.models import Commune, CommuneRattachee, Epci
 from partenaires.models import Famille, Objectif, TempsEducatif
+from portal.emails import email_render
 
 User = get_user_model()
 
@@ -258,12 +261,8 @@ class MotDePasseOublieForm(DsfrBaseForm, PasswordResetForm):
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
         # Through the task, after commit, like every e-mail of the portal.
-        texte = render_to_string(email_template_name, context)
-        sujet = "".join(render_to_string(subject_template_name, context).splitlines())
-        from django.db import transaction
-
-        from candidatures.tasks import email_send
-
+        # The subject is the first line of the body's template (it includes subject_template_name).
+        sujet, texte = email_render(template=email_template_name, context=context)
         transaction.on_commit(lambda: email_send.enqueue(subject=sujet, body=texte, to=[to_email]))
 
 
@@ -478,10 +477,30 @@ class DiagnosticForm(EtapeForm):
     )
 
 
+class AnneeField(forms.IntegerField):
+    """A year at most `plus` years after the current one, counted when the form is built (not at
+    import: a server started in December still accepts next year's lines in January)."""
+
+    def __init__(self, *, plus: int, **kwargs):
+        self.plus = plus
+        super().__init__(**kwargs)
+
+    def borner(self) -> None:
+        self.max_value = timezone.localdate().year + self.plus
+        self.validators.append(MaxValueValidator(self.max_value))
+        self.widget.attrs["max"] = self.max_value
+
+
 class LigneForm(EtapeForm):
     """A row of a formset: empty rows are ignored, partly filled rows must be completed."""
 
     requis: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for champ in self.fields.values():
+            if isinstance(champ, AnneeField):
+                champ.borner()
 
     def est_vide(self) -> bool:
         return not any(v not in (None, "", [], False) for k, v in self.cleaned_data.items() if k != "DELETE")
@@ -504,7 +523,7 @@ class IndicateurForm(LigneForm):
         label="Indicateur", max_length=300, required=False, help_text="Par exemple : taux de retard à l'entrée en 6e."
     )
     valeur = forms.CharField(label="Valeur", max_length=100, required=False)
-    annee = forms.IntegerField(label="Année", min_value=1990, max_value=date.today().year + 1, required=False)
+    annee = AnneeField(label="Année", min_value=1990, plus=1, required=False)
     source = forms.CharField(label="Source", max_length=300, required=False)
 
 
@@ -662,7 +681,7 @@ class PilotageForm(EtapeForm):
 
 class LigneBudgetForm(LigneForm):
     requis = ("annee", "cofinanceur", "montant")
-    annee = forms.IntegerField(label="Année", min_value=2019, max_value=date.today().year + 5, required=False)
+    annee = AnneeField(label="Année", min_value=2019, plus=5, required=False)
     cofinanceur = forms.CharField(label="Cofinanceur", max_length=200, required=False, help_text="État, commune, CAF…")
     objet = forms.CharField(label="Objet", max_length=300, required=False)
     montant = MontantField(label="Montant (€)", required=False, help_text="Par exemple : 150 000 ou 150 000,50.")

@@ -6,7 +6,10 @@ there, references CE-<year>-<number> taken from the same counters as real deposi
 inside the window of each call for projects. Everything is written with `bulk_create`, in
 batches: 10,000 candidatures take seconds.
 
-Generated porteurs have addresses under GENERATED_EMAIL_DOMAIN and no usable password. No cité
+Every step has a realistic author: the porteur for the draft, the deposit and a withdrawal, an
+agent of the région for taking charge, requests for more information and the opinion (that agent
+is then the instructeur), a national agent (ANCT) for the decisions. Generated porteurs and
+agents have addresses under GENERATED_EMAIL_DOMAIN and no usable password. No cité
 is created for the generated « labellisée » candidatures (the public pages stay those of the
 real data). Not for production databases.
 """
@@ -29,8 +32,12 @@ from candidatures.models import (
     CompteurReference,
     Etat,
     EvenementCandidature,
+    ProfilAgent,
     ProfilPorteur,
 )
+from candidatures.permissions import GROUPE_AGENTS_NATIONAUX, GROUPE_AGENTS_REGIONAUX
+from candidatures.workflow.etats import AGENT_REGIONAL, PORTEUR
+from candidatures.workflow.transitions import transition_get
 from cites.models import Commune, EducationPrioritaire, Etablissement, Qpv
 
 GENERATED_EMAIL_DOMAIN = "generees.cites-educatives.invalid"
@@ -78,6 +85,7 @@ class Resultat:
     candidatures: int = 0
     collectivites_creees: int = 0
     porteurs_crees: int = 0
+    agents_crees: int = 0
     evenements: int = 0
     par_etat: Counter = field(default_factory=Counter)
     regions: set = field(default_factory=set)
@@ -168,6 +176,45 @@ def _porteurs(collectivites: list[Collectivite], *, now) -> tuple[dict[int, int]
     return {collectivite_id: existants[email] for collectivite_id, email in emails.items()}, len(nouveaux)
 
 
+def _agents(region_ids: set[int]) -> tuple[dict[int, int], int]:
+    """One regional agent per région (reused when it exists) and one national agent: région id
+    → user id, the national agent under the key None."""
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    emails = {region_id: f"agent.region-{region_id}@{GENERATED_EMAIL_DOMAIN}" for region_id in region_ids}
+    emails[None] = f"agent.anct@{GENERATED_EMAIL_DOMAIN}"
+    existants = dict(User.objects.filter(username__in=emails.values()).values_list("username", "pk"))
+    nouveaux = {
+        cle: User.objects.create(
+            username=email,
+            email=email,
+            first_name="Agent",
+            last_name="ANCT" if cle is None else f"région {cle}",
+            is_staff=True,
+            password=make_password(None),
+        )
+        for cle, email in emails.items()
+        if email not in existants
+    }
+    for cle, user in nouveaux.items():
+        groupe = GROUPE_AGENTS_NATIONAUX if cle is None else GROUPE_AGENTS_REGIONAUX
+        user.groups.add(Group.objects.get_or_create(name=groupe)[0])
+        ProfilAgent.objects.create(user=user, region_id=cle, service="ANCT" if cle is None else "DRAJES")
+    existants.update({user.username: user.pk for user in nouveaux.values()})
+    return {cle: existants[email] for cle, email in emails.items()}, len(nouveaux)
+
+
+def _auteur(*, source: str, cible: str, porteur_id: int, agents: dict[int | None, int], region_id: int) -> int:
+    """Who takes this step: the porteur, the agent of the région, or the national agent."""
+    transition = transition_get(source=source, cible=cible) if source else None
+    if transition is None or PORTEUR in transition.roles:
+        return porteur_id
+    if AGENT_REGIONAL in transition.roles:
+        return agents.get(region_id, agents[None])
+    return agents[None]
+
+
 def _fenetre(appel: AppelAProjets, *, now) -> tuple[datetime.datetime, datetime.datetime]:
     if appel.ouvert_toute_annee or not appel.date_ouverture:
         return now - datetime.timedelta(days=365), now - datetime.timedelta(days=2)
@@ -229,6 +276,7 @@ def candidatures_generer(*, nombre: int, graine: int = 2026, progression=None) -
     with transaction.atomic(), _dates_imposees():
         collectivites, resultat.collectivites_creees = _collectivites(choisies)
         porteurs, resultat.porteurs_crees = _porteurs(collectivites, now=now)
+        agents, resultat.agents_crees = _agents({c.region_id for c in collectivites if c.region_id})
         for debut in range(0, nombre, BATCH_SIZE):
             lot = etats[debut : debut + BATCH_SIZE]
             plans = []
@@ -256,6 +304,10 @@ def candidatures_generer(*, nombre: int, graine: int = 2026, progression=None) -
                         appel=appel,
                         collectivite=collectivite,
                         cree_par_id=porteurs[collectivite.pk],
+                        # The agent of the région who took it in charge instructs it.
+                        instructeur_id=agents.get(collectivite.region_id, agents[None])
+                        if Etat.EN_INSTRUCTION in chemins[etat]
+                        else None,
                         etat=etat,
                         reference=next(references) if depose else None,
                         depose_le=pas[1] if depose else None,
@@ -289,7 +341,13 @@ def candidatures_generer(*, nombre: int, graine: int = 2026, progression=None) -
                         EvenementCandidature(
                             candidature_id=candidature.pk,
                             date=date,
-                            auteur_id=porteurs[collectivite.pk] if etape in (Etat.BROUILLON, Etat.DEPOSEE) else None,
+                            auteur_id=_auteur(
+                                source=chemin[rang - 1] if rang else "",
+                                cible=etape,
+                                porteur_id=porteurs[collectivite.pk],
+                                agents=agents,
+                                region_id=collectivite.region_id,
+                            ),
                             etat_avant=chemin[rang - 1] if rang else "",
                             etat_apres=etape,
                             message=MESSAGES.get(etape, ""),

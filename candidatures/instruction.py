@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from candidatures import permissions
 from candidatures.emails import email_on_commit
+from candidatures.fichiers import fichier_verifier
 from candidatures.models import (
     Candidature,
     Critere,
@@ -23,7 +24,9 @@ from candidatures.models import (
     PieceMessage,
     agent_signature,
 )
-from candidatures.services import TransitionRefusee, _agents_emails, _porteurs_emails, candidature_transition
+from candidatures.selectors import agents_emails, porteurs_emails
+from candidatures.workflow.appliquer import TransitionRefusee, candidature_transition
+from candidatures.workflow.etats import etat_get
 
 
 def _nom(user) -> str:
@@ -96,7 +99,7 @@ def evaluations_save(*, candidature: Candidature, agent, saisies: list[tuple[Cri
     with transaction.atomic():
         locked = _lock(candidature)
         if not permissions.can_assess_candidature(agent, locked):
-            if locked.etat not in permissions.ETATS_EVALUATION:
+            if not etat_get(locked.etat).evaluation:
                 raise ValidationError(
                     f"Cette candidature est « {locked.get_etat_display()} » : "
                     "les critères ne s'évaluent plus (seulement en instruction)."
@@ -188,8 +191,6 @@ def note_add(*, candidature: Candidature, agent, texte: str) -> NoteAgent:
 def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> MessageCandidature:
     """A message of the thread, from an agent to the porteurs or from a porteur to the agents,
     with its attachments (checked like the candidature's); the other side receives an e-mail notice."""
-    from candidatures.services import fichier_verifier
-
     texte = (texte or "").strip()
     if not texte and not fichiers:
         raise ValidationError("Le message est vide.")
@@ -213,13 +214,13 @@ def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> 
             **_urls(candidature),
         }
         if de_agent:
-            destinataires = _porteurs_emails(collectivite_id=candidature.collectivite_id)
+            destinataires = porteurs_emails(collectivite_id=candidature.collectivite_id)
             email_on_commit(template="message_porteurs", context=contexte, to=destinataires)
         else:
             instructeur = candidature.instructeur
             if instructeur is not None and instructeur.is_active and instructeur.email:
                 destinataires = [instructeur.email]
             else:
-                destinataires = _agents_emails(region_id=candidature.collectivite.region_id)
+                destinataires = agents_emails(region_id=candidature.collectivite.region_id)
             email_on_commit(template="message_agents", context=contexte, to=destinataires)
     return message

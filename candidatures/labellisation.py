@@ -6,7 +6,7 @@ cité to extend (`cite_etendue`), it adds the candidature's territory, partners 
 that cité with an *extension* event. Either way the candidature keeps a link to its cité.
 
 `effet_labellisation` is the side effect of the transition avis émis → labellisée
-(`services.EFFETS`): it runs inside the transition's transaction, with the candidature locked.
+(`candidatures.workflow.effets.EFFETS`): it runs inside the transition's transaction, with the candidature locked.
 `candidature_labelliser` is idempotent: once the candidature is linked to its cité, a second
 call changes nothing.
 """
@@ -21,11 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from candidatures import permissions
 from candidatures.models import Candidature, FicheAction
+from candidatures.workflow.etats import etat_get
 from cites.cache import public_cache_invalidate
 from cites.models import CiteEducative, EvenementLabel
 from cites.search import search_fold_text
 from partenaires.models import Action, Famille, LienPartenaire, Partenaire
+from portal.workflow import TransitionRefusee
 
 
 @dataclass
@@ -273,7 +276,11 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
             continue
         existante = titres_existants.get(search_fold_text(fiche.titre))
         if existante is not None:  # the same action, carried on by the extension
-            Action.objects.get(pk=existante).partenaires.add(*lies)
+            action = Action.objects.get(pk=existante)
+            if {p.pk for p in lies} - set(action.partenaires.values_list("pk", flat=True)):
+                # New partners typed by the porteur: the action waits for an agent again.
+                action.partenaires.add(*lies)
+                Action.objects.filter(pk=existante).update(valide=False)
             continue
         description = fiche.description.strip()
         if inclassables:
@@ -294,6 +301,7 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
             budget=fiche.budget,
             description=description,
             indicateurs=fiche.indicateurs,
+            valide=False,  # typed by the porteur: public once an agent has validated it
         )
         action.full_clean()
         action.save()
@@ -306,7 +314,10 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
         force = min(nombre, LienPartenaire.Force.FORTE)
         lien = liens.get(pk)
         if lien is None:
-            lien = LienPartenaire(cite=cite, partenaire=partenaires[pk], force=force, role=roles.get(pk, ""))
+            # Typed by the porteur: public once an agent has validated it.
+            lien = LienPartenaire(
+                cite=cite, partenaire=partenaires[pk], force=force, role=roles.get(pk, ""), valide=False
+            )
             lien.full_clean()
             lien.save()
         elif force > lien.force or (roles.get(pk) and not lien.role):
@@ -440,14 +451,11 @@ def candidature_labelliser(*, candidature: Candidature, date: datetime.date | No
 def candidature_set_cite_etendue(*, candidature: Candidature, cite: CiteEducative | None, actor) -> Candidature:
     """An agent says which labelled cité the candidature extends (None: it creates a new one),
     at any time before the decision."""
-    from candidatures import permissions
-    from candidatures.workflow import ETATS_FINAUX
-
     with transaction.atomic():
         locked = Candidature.objects.select_for_update().get(pk=candidature.pk)
         if not permissions.is_agent(actor) or not permissions.can_view_candidature(actor, locked):
             raise ValidationError("Seul un agent qui instruit cette candidature peut choisir la cité étendue.")
-        if locked.etat in ETATS_FINAUX:
+        if etat_get(locked.etat).final:
             raise ValidationError(
                 f"La candidature est « {locked.get_etat_display()} » : la cité étendue ne peut plus changer."
             )
@@ -458,9 +466,7 @@ def candidature_set_cite_etendue(*, candidature: Candidature, cite: CiteEducativ
 
 
 def effet_labellisation(*, candidature: Candidature, now) -> None:
-    """Side effect of avis émis → labellisée (services.EFFETS), inside the transition."""
-    from candidatures.services import TransitionRefusee
-
+    """Side effect of avis émis → labellisée (candidatures.workflow.effets.EFFETS), inside the transition."""
     try:
         candidature._labellisation = candidature_labelliser(candidature=candidature, date=timezone.localdate(now))
     except ValidationError as exc:

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from candidatures.contenu import ELEMENTS
 from candidatures.storage import private_storage
+from candidatures.workflow.etats import AGENTS, Etat, etats_ou
 from cites.formats import montant
 from cites.models import CiteEducative, Commune, Epci, Etablissement, Qpv, Region
 from partenaires.models import Objectif
@@ -84,6 +86,16 @@ class ProfilPorteur(Horodate):
         verbose_name="validé ou refusé par",
     )
     motif_refus = models.TextField("motif du refus", blank=True)
+    # An erasure request honoured (services.porteur_anonymise): the account stays, emptied.
+    anonymise_le = models.DateTimeField("anonymisé le", null=True, blank=True)
+    anonymise_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="anonymisé par",
+    )
 
     class Meta:
         ordering = ["-cree_le"]
@@ -91,7 +103,9 @@ class ProfilPorteur(Horodate):
         verbose_name_plural = "comptes porteurs"
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.email} — {self.collectivite.nom}"
+        from candidatures.selectors import auteur_nom
+
+        return f"{auteur_nom(self.user)} — {self.collectivite.nom}"
 
     @property
     def email_confirme(self) -> bool:
@@ -144,10 +158,13 @@ class ProfilAgent(models.Model):
 
 def agent_signature(user) -> str:
     """A person as histories and messages show them: « Camille Martin (DRAJES Occitanie) » for an
-    agent, the name alone for a porteur. Reads `user.profil_agent` (select_related it)."""
-    if user is None:
-        return "—"
-    nom = user.get_full_name() or user.email
+    agent, the name alone for a porteur, « compte supprimé » for a deleted or anonymised account
+    (selectors.auteur_nom, the one rule). Reads `user.profil_agent` (select_related it)."""
+    from candidatures.selectors import auteur_nom, user_is_anonymised
+
+    nom = auteur_nom(user)
+    if user is None or user_is_anonymised(user):
+        return nom
     try:
         profil = user.profil_agent
     except ProfilAgent.DoesNotExist:
@@ -242,8 +259,6 @@ class Critere(models.Model):
         return self.mode == self.Mode.INDICATEUR
 
     def clean(self):
-        from candidatures.selectors import ELEMENTS
-
         inconnus = [cle for cle in self.champs_requis or [] if cle not in ELEMENTS]
         if not isinstance(self.champs_requis, list) or inconnus:
             raise ValidationError(
@@ -260,22 +275,25 @@ class Critere(models.Model):
 # --- Candidatures ---------------------------------------------------------------------------
 
 
-class Etat(models.TextChoices):
-    BROUILLON = "brouillon", "brouillon"
-    DEPOSEE = "deposee", "déposée"
-    EN_INSTRUCTION = "en_instruction", "en instruction"
-    COMPLEMENTS_DEMANDES = "complements_demandes", "compléments demandés"
-    AVIS_EMIS = "avis_emis", "avis émis"
-    LABELLISEE = "labellisee", "labellisée"
-    REFUSEE = "refusee", "refusée"
-    RETIREE = "retiree", "retirée"
-    CLASSEE_SANS_SUITE = "classee_sans_suite", "classée sans suite"
-
-
 class Verifications(models.TextChoices):
     CONFORME = "conforme", "vérifiées"
     DONNEES_ABSENTES = "donnees_absentes", "données absentes : à apprécier"
     NON_CONFORME = "non_conforme", "non conformes"
+
+
+class CandidatureQuerySet(models.QuerySet):
+    """Querysets derived from the state records of candidatures.workflow.etats."""
+
+    def en_attente_agents(self):
+        """Candidatures whose next move is an agent's (compléments demandés waits for the porteur)."""
+        return self.filter(etat__in=etats_ou(lambda e: bool(e.attente & AGENTS)))
+
+    def decidees(self):
+        return self.filter(etat__in=etats_ou(lambda e: e.decision))
+
+    def visibles_agents(self):
+        """What agents may see at all (drafts belong to the porteurs alone)."""
+        return self.filter(etat__in=etats_ou(lambda e: bool(e.visible_par & AGENTS)))
 
 
 class Candidature(Horodate):
@@ -373,6 +391,8 @@ class Candidature(Horodate):
     verifications = models.CharField(
         "vérifications automatiques", max_length=16, choices=Verifications.choices, blank=True, db_index=True
     )
+
+    objects = CandidatureQuerySet.as_manager()
 
     class Meta:
         ordering = ["-modifie_le"]
@@ -690,3 +710,41 @@ class JournalInstruction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} — {self.description[:60]}"
+
+
+class Export(models.Model):
+    """An export of the agents' list built in the background (XLSX, or any export too long for a
+    request), offered to its agent alone on « Mes exports », deleted after
+    EXPORTS_CONSERVATION_JOURS days (services.exports_purger)."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", "en attente"
+        EN_COURS = "en_cours", "en cours"
+        PRET = "pret", "prêt"
+        ECHEC = "echec", "échec"
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports_candidatures")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    # What the list showed: its query string (filters, search, sort) or the selected candidatures.
+    filtres = models.CharField("filtres de la liste", max_length=2000, blank=True)
+    selection = models.JSONField("candidatures sélectionnées", null=True, blank=True)
+    statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.EN_ATTENTE)
+    nom = models.CharField("nom du fichier", max_length=100)
+    fichier = models.FileField(storage=private_storage, upload_to="exports/%Y/%m/", blank=True)
+    nombre_lignes = models.PositiveIntegerField("lignes", null=True, blank=True)
+    taille = models.PositiveBigIntegerField("taille (octets)", null=True, blank=True)
+    erreur = models.TextField(blank=True)
+    cree_le = models.DateTimeField("demandé le", auto_now_add=True, db_index=True)
+    termine_le = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cree_le", "-pk"]
+        verbose_name = "export de candidatures"
+        verbose_name_plural = "exports de candidatures"
+
+    def __str__(self) -> str:
+        return f"{self.nom}.{self.format}"

@@ -5,15 +5,11 @@ GROUPE_AGENTS_REGIONAUX (with a ProfilAgent naming the région) and GROUPE_AGENT
 Superusers act as national and regional agents everywhere.
 """
 
-from candidatures.models import Candidature, Etat, ProfilAgent, ProfilPorteur
-from candidatures.workflow import (
-    AGENT_NATIONAL,
-    AGENT_REGIONAL,
-    ETATS_FINAUX,
-    ETATS_MODIFIABLES,
-    PORTEUR,
-    transition_get,
-)
+from django.db.models import Q
+
+from candidatures.models import Candidature, ProfilAgent, ProfilPorteur
+from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, etat_get
+from candidatures.workflow.transitions import transition_get
 
 GROUPE_AGENTS_REGIONAUX = "Agents régionaux"
 GROUPE_AGENTS_NATIONAUX = "Agents nationaux (ANCT)"
@@ -61,6 +57,17 @@ def is_agent_regional(user) -> bool:
     )
 
 
+def region_filtre(user, champ: str) -> Q | None:
+    """The one scoping by région: a filter on `champ` (a path to a région id, e.g.
+    "collectivite__region_id"): Q() for national agents (everything), their région for regional
+    agents, None for anyone else (nothing). selectors.scope_region applies it to a queryset."""
+    if is_agent_national(user):
+        return Q()
+    if is_agent_regional(user):
+        return Q(**{champ: agent_region_id(user)})
+    return None
+
+
 def is_agent(user) -> bool:
     return is_agent_national(user) or is_agent_regional(user)
 
@@ -77,16 +84,17 @@ def roles_on(user, candidature: Candidature) -> set[str]:
     roles = set()
     if not user.is_authenticated or not user.is_active:
         return roles
+    visible_par = etat_get(candidature.etat).visible_par  # drafts belong to the porteurs alone
     if can_file(user) and user.profil_porteur.collectivite_id == candidature.collectivite_id:
         roles.add(PORTEUR)
-    if candidature.etat != Etat.BROUILLON:  # drafts belong to the porteurs alone
+    if visible_par & AGENTS:
         if is_agent_national(user):
             roles.add(AGENT_NATIONAL)
             if user.is_superuser:
                 roles.add(AGENT_REGIONAL)
         if is_agent_regional(user) and agent_region_id(user) == candidature.collectivite.region_id:
             roles.add(AGENT_REGIONAL)
-    return roles
+    return roles & visible_par
 
 
 def can_view_candidature(user, candidature: Candidature) -> bool:
@@ -95,7 +103,7 @@ def can_view_candidature(user, candidature: Candidature) -> bool:
 
 
 def can_edit_candidature(user, candidature: Candidature) -> bool:
-    return candidature.etat in ETATS_MODIFIABLES and PORTEUR in roles_on(user, candidature)
+    return bool(etat_get(candidature.etat).modifiable_par & roles_on(user, candidature))
 
 
 def can_transition(user, candidature: Candidature, cible: str) -> bool:
@@ -109,14 +117,17 @@ def can_validate_porteur(user, profil: ProfilPorteur) -> bool:
     return is_agent_regional(user) and agent_region_id(user) == profil.collectivite.region_id
 
 
-# --- Instruction (agents) -------------------------------------------------------------------
+def can_anonymise_porteur(user, profil: ProfilPorteur) -> bool:
+    """Erasure requests reach the ANCT's data protection contact: national agents (and superusers)
+    anonymise, whatever the région; the step cannot be undone."""
+    return is_agent_national(user)
 
-# States in which agents assess the criteria (before the région's opinion).
-ETATS_EVALUATION = frozenset({Etat.EN_INSTRUCTION, Etat.COMPLEMENTS_DEMANDES})
+
+# --- Instruction (agents) -------------------------------------------------------------------
 
 
 def agent_roles_on(user, candidature: Candidature) -> set[str]:
-    return roles_on(user, candidature) & {AGENT_REGIONAL, AGENT_NATIONAL}
+    return roles_on(user, candidature) & AGENTS
 
 
 def can_instruct_candidature(user, candidature: Candidature) -> bool:
@@ -125,11 +136,11 @@ def can_instruct_candidature(user, candidature: Candidature) -> bool:
 
 
 def can_assess_candidature(user, candidature: Candidature) -> bool:
-    return candidature.etat in ETATS_EVALUATION and can_instruct_candidature(user, candidature)
+    return etat_get(candidature.etat).evaluation and can_instruct_candidature(user, candidature)
 
 
 def can_assign_candidature(user, candidature: Candidature) -> bool:
-    return candidature.etat not in ETATS_FINAUX and can_instruct_candidature(user, candidature)
+    return not etat_get(candidature.etat).final and can_instruct_candidature(user, candidature)
 
 
 def can_be_instructeur(user, candidature: Candidature) -> bool:
@@ -138,5 +149,5 @@ def can_be_instructeur(user, candidature: Candidature) -> bool:
 
 
 def can_message_candidature(user, candidature: Candidature) -> bool:
-    """The thread opens once the candidature is filed, for its porteurs and its agents."""
-    return candidature.etat != Etat.BROUILLON and bool(roles_on(user, candidature))
+    """The thread opens once the agents see the candidature (once it is filed), for its porteurs and its agents."""
+    return bool(etat_get(candidature.etat).visible_par & AGENTS) and bool(roles_on(user, candidature))

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from candidatures.emails import email_on_commit
-from candidatures.services import _agents_emails
+from candidatures.selectors import agents_emails
 from cites.echeances import echeances_mettre_a_jour
 from cites.models import Echeance, PersonneCite, RappelEnvoi
 
@@ -47,7 +47,7 @@ def echeance_destinataires(*, echeance: Echeance, agents: bool) -> list[str]:
     referents = [p.email for p in echeance.cite.personnes.all() if p.actif and p.role in PersonneCite.ROLES_REFERENTS]
     destinataires = referents + ([echeance.cite.contact_email] if echeance.cite.contact_email else [])
     if agents:
-        destinataires += _agents_emails(region_id=_region_id(echeance))
+        destinataires += agents_emails(region_id=_region_id(echeance))
     return sorted(set(destinataires))
 
 

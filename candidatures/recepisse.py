@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from candidatures.models import Candidature
+from candidatures.selectors import budget_totaux
 from cites.formats import montant, taille
 
 
@@ -70,8 +71,6 @@ def document_a4(buffer, *, titre: str) -> SimpleDocTemplate:
 
 
 def recepisse_pdf(*, candidature: Candidature) -> bytes:
-    from candidatures.selectors import budget_totaux
-
     c = candidature
     s = _styles()
     buffer = io.BytesIO()

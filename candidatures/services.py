@@ -1,7 +1,8 @@
 """Writes: accounts, candidatures, attachments, and the one function that changes a candidature's state."""
 
-import os
-from collections.abc import Callable
+import logging
+import tempfile
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,24 +10,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from candidatures import permissions
 from candidatures.emails import email_on_commit
-from candidatures.fichiers import FORMATS, TAILLE_MAX, detect_format, empreinte
-from candidatures.labellisation import effet_labellisation
+from candidatures.fichiers import fichier_verifier
 from candidatures.models import (
     AppelAProjets,
     BrouillonEtape,
     Candidature,
     Collectivite,
-    CompteurReference,
     CompteurTentatives,
     Etat,
     EvenementCandidature,
+    Export,
     FicheAction,
     Indicateur,
     LigneBudget,
@@ -34,18 +34,21 @@ from candidatures.models import (
     ProfilPorteur,
 )
 from candidatures.selectors import (
+    COMPTES_ANONYMISES_DOMAINE,
     adresse_cle,
+    agents_emails,
     appel_est_ouvert,
-    candidature_verifications_resume,
     connexion_cle,
     connexion_cle_prefixe,
     qpv_list_for_communes,
 )
-from candidatures.workflow import ETATS_FINAUX, ETATS_MODIFIABLES, ROLES_LIBELLES, Transition, transition_get
-from cites.formats import taille
+from candidatures.workflow.appliquer import TransitionRefusee, candidature_transition  # noqa: F401
+from candidatures.workflow.etats import PORTEUR, etat_get
+from candidatures.workflow.transitions import transition_depot
 from cites.models import Commune, Epci
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 # --- Log-in lock-out and rate limits ---------------------------------------------------------
 # Counters live in the database (CompteurTentatives), shared by every application server.
@@ -214,7 +217,7 @@ def porteur_confirm_email(*, token: str) -> ProfilPorteur:
     if profil.email_confirme_le is None:
         profil.email_confirme_le = timezone.now()
         profil.save(update_fields=["email_confirme_le", "modifie_le"])
-        agents = _agents_emails(region_id=profil.collectivite.region_id)
+        agents = agents_emails(region_id=profil.collectivite.region_id)
         email_on_commit(template="agents_compte_a_valider", context={"profil": profil}, to=agents)
     return profil
 
@@ -251,29 +254,40 @@ def porteur_refuse(*, profil: ProfilPorteur, agent, motif: str) -> ProfilPorteur
     return profil
 
 
-def _porteurs_emails(*, collectivite_id: int) -> list[str]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            profil_porteur__collectivite_id=collectivite_id,
-            profil_porteur__statut=ProfilPorteur.Statut.VALIDE,
-            profil_porteur__email_confirme_le__isnull=False,
-        ).values_list("email", flat=True)
-    )
-
-
-def _agents_emails(*, region_id: int | None) -> list[str]:
-    if region_id is None:
-        return []
-    return list(
-        User.objects.filter(
-            is_active=True,
-            groups__name=permissions.GROUPE_AGENTS_REGIONAUX,
-            profil_agent__region_id=region_id,
+def porteur_anonymise(*, profil: ProfilPorteur, agent) -> ProfilPorteur:
+    """Honour an erasure request: the account is deactivated and emptied of personal data (name,
+    e-mail, phone, function, password), while the candidatures of the collectivité and their
+    history stay, their author named « compte supprimé ». Deleting the account is refused instead:
+    the history would lose who filed what. The old address is told once, then forgotten."""
+    if not permissions.can_anonymise_porteur(agent, profil):
+        raise ValidationError("Seul un agent national (ANCT) peut anonymiser un compte porteur.")
+    with transaction.atomic():
+        profil = ProfilPorteur.objects.select_for_update().select_related("user", "collectivite").get(pk=profil.pk)
+        user = User.objects.select_for_update().get(pk=profil.user_id)
+        if profil.anonymise_le is not None:
+            raise ValidationError("Ce compte est déjà anonymisé.")
+        ancienne_adresse = user.email
+        # A unique address of a reserved domain: the account can never receive mail or log in.
+        adresse = f"compte-{uuid.uuid4().hex}@{COMPTES_ANONYMISES_DOMAINE}"
+        user.username = user.email = adresse
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        profil.fonction = profil.telephone = profil.motif_refus = ""
+        profil.anonymise_le = timezone.now()
+        profil.anonymise_par = agent
+        profil.save()
+        # Log-in counters are keyed by a hash of the address: nothing left that points to it.
+        CompteurTentatives.objects.filter(
+            cle__startswith=connexion_cle_prefixe(identifiant=email_normalize(ancienne_adresse))
+        ).delete()
+        email_on_commit(
+            template="compte_anonymise", context={"collectivite": profil.collectivite}, to=[ancienne_adresse]
         )
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    return profil
 
 
 # --- Candidatures ---------------------------------------------------------------------------
@@ -337,7 +351,7 @@ ETAPES_CHAMPS = {
 def _lock_editable(*, candidature: Candidature, user) -> Candidature:
     locked = Candidature.objects.select_for_update().select_related("collectivite").get(pk=candidature.pk)
     if not permissions.can_edit_candidature(user, locked):
-        if locked.etat not in ETATS_MODIFIABLES:
+        if PORTEUR not in etat_get(locked.etat).modifiable_par:
             raise ValidationError(
                 f"Cette candidature est « {locked.get_etat_display()} » : elle ne peut plus être modifiée."
             )
@@ -393,26 +407,6 @@ def candidature_update(
     return locked
 
 
-def fichier_verifier(*, fichier) -> tuple[str, str, str]:
-    """Check an uploaded file (size, real content): (format, final name, SHA-256), or ValidationError."""
-    nom = os.path.basename(getattr(fichier, "name", "") or "fichier")
-    if fichier.size > TAILLE_MAX:
-        raise ValidationError(
-            f"Le fichier « {nom} » pèse {taille(fichier.size)} : la taille maximale est de {taille(TAILLE_MAX)}."
-        )
-    if fichier.size == 0:
-        raise ValidationError(f"Le fichier « {nom} » est vide.")
-    fmt = detect_format(fichier)
-    if fmt is None:
-        raise ValidationError(
-            f"Le fichier « {nom} » ne s'ouvre pas comme un PDF, un tableur (ODS, XLSX) ou un document Word "
-            "(DOCX), quel que soit son nom : il est peut-être abîmé, protégé par un mot de passe ou d'un autre "
-            "format. Enregistrez-le de nouveau dans l'un de ces formats."
-        )
-    base, _ = os.path.splitext(nom)
-    return fmt, (base or "fichier")[:200] + FORMATS[fmt][1], empreinte(fichier)
-
-
 def piece_add(*, candidature: Candidature, user, type: str, fichier) -> PieceJointe:
     """Attach a file after checking its size and what its content really is; the same content
     twice on one candidature is refused."""
@@ -454,168 +448,111 @@ def piece_delete(*, piece: PieceJointe, user) -> None:
         transaction.on_commit(lambda: storage.delete(fichier))
 
 
-# --- The workflow ---------------------------------------------------------------------------
-
-
-class TransitionRefusee(Exception):
-    """A transition that is not allowed: nothing changed. `problemes` lists what is missing."""
-
-    def __init__(self, message: str, problemes: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.problemes = problemes or []
-
-    def __str__(self) -> str:
-        return " ".join([self.message, *self.problemes])
-
-
-def _numero_reference(*, annee: int) -> int:
-    CompteurReference.objects.get_or_create(annee=annee)
-    compteur = CompteurReference.objects.select_for_update().get(annee=annee)
-    compteur.dernier += 1
-    compteur.save(update_fields=["dernier"])
-    return compteur.dernier
-
-
-def _effet_depot(*, candidature: Candidature, now) -> None:
-    from candidatures.recepisse import recepisse_pdf
-
-    if candidature.reference is None:
-        annee = timezone.localtime(now).year
-        candidature.reference = f"CE-{annee}-{_numero_reference(annee=annee):04d}"
-    candidature.depose_le = now
-    candidature.verifications = candidature_verifications_resume(candidature=candidature)
-    _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
-
-
-def _effet_redepot(*, candidature: Candidature, now) -> None:
-    from candidatures.recepisse import recepisse_pdf
-
-    candidature.depose_le = now
-    candidature.verifications = candidature_verifications_resume(candidature=candidature)
-    _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
-
-
-def _recepisse_save(*, candidature: Candidature, pdf: bytes) -> None:
-    ancien = candidature.recepisse.name if candidature.recepisse else ""
-    candidature.recepisse.save(f"recepisse-{candidature.reference}.pdf", ContentFile(pdf), save=False)
-    if ancien and ancien != candidature.recepisse.name:
-        storage = candidature.recepisse.storage
-        transaction.on_commit(lambda: storage.delete(ancien))
-
-
-# What a transition does besides changing the state (issue 4 adds the label decision here).
-EFFETS: dict[tuple[str, str], Callable] = {
-    (Etat.BROUILLON, Etat.DEPOSEE): _effet_depot,
-    (Etat.COMPLEMENTS_DEMANDES, Etat.EN_INSTRUCTION): _effet_redepot,
-    # The label decision creates or extends the cité and publishes it (candidatures.labellisation).
-    (Etat.AVIS_EMIS, Etat.LABELLISEE): effet_labellisation,
-}
-
-
-def _etat_libelle(etat: str) -> str:
-    return Etat(etat).label if etat in Etat.values else str(etat)
-
-
-def _changement_recent(*, candidature: Candidature, evenement_vu: int | None) -> EvenementCandidature | None:
-    """The latest change of state made after the one the actor saw (None when nothing changed)."""
-    qs = candidature.evenements.select_related("auteur").order_by("-date", "-pk")
-    if evenement_vu is not None:
-        qs = qs.filter(pk__gt=evenement_vu)
-    return qs.first()
-
-
-def _message_deja_change(evenement: EvenementCandidature) -> str:
-    auteur = (
-        (evenement.auteur.get_full_name() or evenement.auteur.email) if evenement.auteur else "un autre utilisateur"
-    )
-    quand = timezone.localtime(evenement.date)
-    moment = f"le {quand:%d/%m/%Y} à {quand:%H:%M}"
-    etat = _etat_libelle(evenement.etat_apres)
-    if evenement.etat_apres == Etat.RETIREE:
-        return f"Cette candidature a été retirée par {auteur} {moment}. Votre action n'a pas été enregistrée."
-    if evenement.etat_apres in ETATS_FINAUX:
-        return (
-            f"Cette candidature a déjà été décidée par {auteur} {moment} : « {etat} ». "
-            "Votre action n'a pas été enregistrée."
-        )
-    return (
-        f"Cette candidature a changé pendant que vous la lisiez : {auteur} l'a passée à « {etat} » {moment}. "
-        "Relisez-la : votre action n'a pas été enregistrée."
-    )
-
-
-def candidature_transition(
-    *, candidature: Candidature, to: str, actor, message: str = "", evenement_vu: int | None = None
-) -> Candidature:
-    """Apply one transition of workflow.TRANSITIONS, or raise TransitionRefusee and change nothing.
-
-    `evenement_vu` is the last event of the history the actor saw (the forms of the agents carry
-    it): when another change of state came after it, the transition is refused as stale.
-    """
-    message = (message or "").strip()
-    with transaction.atomic():
-        locked = Candidature.objects.select_for_update().select_related("appel", "collectivite").get(pk=candidature.pk)
-        source = locked.etat
-        if evenement_vu is not None:
-            recent = _changement_recent(candidature=locked, evenement_vu=evenement_vu)
-            if recent is not None:
-                raise TransitionRefusee(_message_deja_change(recent))
-        transition: Transition | None = transition_get(source=source, cible=to)
-        if transition is None:
-            if source in ETATS_FINAUX and source != to:
-                recent = _changement_recent(candidature=locked, evenement_vu=None)
-                if recent is not None and recent.etat_apres == source:
-                    raise TransitionRefusee(_message_deja_change(recent))
-            if source == to:
-                raise TransitionRefusee(f"La candidature est déjà « {_etat_libelle(source)} ».")
-            raise TransitionRefusee(
-                f"Une candidature « {_etat_libelle(source)} » ne peut pas passer à « {_etat_libelle(to)} »."
-            )
-        if not transition.roles & permissions.roles_on(actor, locked):
-            qui = " ou ".join(ROLES_LIBELLES[r] for r in sorted(transition.roles))
-            raise TransitionRefusee(f"« {transition.libelle} » est réservé à {qui}.")
-        if transition.message_requis and not message:
-            raise TransitionRefusee(f"« {transition.libelle} » demande un message qui en donne les raisons.")
-        problemes = [probleme for condition in transition.conditions for probleme in condition(locked)]
-        if problemes:
-            raise TransitionRefusee(f"« {transition.libelle} » n'est pas possible pour l'instant :", problemes)
-
-        now = timezone.now()
-        locked.etat = transition.cible
-        effet = EFFETS.get((source, transition.cible))
-        if effet is not None:
-            effet(candidature=locked, now=now)
-        locked.save()
-        evenement = EvenementCandidature.objects.create(
-            candidature=locked, auteur=actor, etat_avant=source, etat_apres=transition.cible, message=message
-        )
-        contexte = {
-            "candidature": locked,
-            "evenement": evenement,
-            "transition": transition,
-            "url": settings.SITE_URL + locked.get_absolute_url(),
-            "url_admin": settings.SITE_URL + reverse("admin:candidatures_candidature_change", args=[locked.pk]),
-            "url_cite": settings.SITE_URL + locked.cite.get_absolute_url() if locked.cite_id else "",
-        }
-        if transition.email_porteurs:
-            email_on_commit(
-                template=transition.email_porteurs,
-                context=contexte,
-                to=_porteurs_emails(collectivite_id=locked.collectivite_id),
-            )
-        if transition.email_agents:
-            email_on_commit(
-                template=transition.email_agents,
-                context=contexte,
-                to=_agents_emails(region_id=locked.collectivite.region_id),
-            )
-    for nom in ("etat", "reference", "depose_le", "recepisse", "modifie_le", "cite"):
-        setattr(candidature, nom, getattr(locked, nom))
-    return locked
+# --- The workflow (applied by candidatures.workflow.appliquer) -------------------------------
 
 
 def candidature_submit(*, candidature: Candidature, actor) -> Candidature:
     """The porteur's « Déposer »: a first deposit, or the answer to a request for more information."""
-    cible = Etat.EN_INSTRUCTION if candidature.etat == Etat.COMPLEMENTS_DEMANDES else Etat.DEPOSEE
-    return candidature_transition(candidature=candidature, to=cible, actor=actor)
+    depot = transition_depot(source=candidature.etat)
+    if depot is None:
+        raise TransitionRefusee(f"Une candidature « {candidature.get_etat_display()} » ne peut pas être déposée.")
+    return candidature_transition(candidature=candidature, to=depot.cible, actor=actor)
+
+
+def recepisse_produire(*, candidature_id: int) -> str:
+    """Writes the receipt of the candidature as deposited now to the private storage (the task
+    candidatures.tasks.recepisse_generer, queued by the deposit); returns its file name ("" when the
+    candidature has no deposit any more). Run again, it replaces the file."""
+    from candidatures.recepisse import recepisse_pdf
+
+    candidature = Candidature.objects.filter(pk=candidature_id, depose_le__isnull=False).first()
+    if candidature is None:
+        return ""
+    pdf = recepisse_pdf(candidature=candidature)
+    ancien = candidature.recepisse.name if candidature.recepisse else ""
+    storage = candidature.recepisse.storage
+    nom = storage.save(f"recepisses/recepisse-{candidature.reference}.pdf", ContentFile(pdf))
+    Candidature.objects.filter(pk=candidature_id).update(recepisse=nom)
+    if ancien and ancien != nom:
+        storage.delete(ancien)
+    return nom
+
+
+# --- Exports built in the background ---------------------------------------------------------
+
+
+def export_request(*, agent, format: str, nom: str, filtres: str = "", selection: list[int] | None = None) -> Export:
+    """An agent asks for an export of the list as it shows it (`filtres`: its query string) or of
+    the candidatures they selected: built by a task once the request commits, then offered on
+    « Mes exports » and announced by e-mail."""
+    from candidatures.tasks import export_construire
+
+    if not permissions.is_agent(agent):
+        raise ValidationError("Seuls les agents exportent les candidatures.")
+    if format not in Export.Format.values:
+        raise ValidationError(f"Format d'export inconnu : {format}.")
+    export = Export.objects.create(agent=agent, format=format, nom=nom, filtres=filtres, selection=selection)
+    transaction.on_commit(lambda: export_construire.enqueue(export_id=export.pk))
+    return export
+
+
+def export_build(*, export_id: int) -> Export:
+    """Write the export's file into private storage; « prêt » and an e-mail to its agent, or
+    « échec » with the reason. Within the agent's scope at the time of building."""
+    from candidatures import exports
+    from candidatures.admin_instruction import candidature_list_filtree
+
+    with transaction.atomic():
+        export = Export.objects.select_for_update().select_related("agent").get(pk=export_id)
+        if export.statut != Export.Statut.EN_ATTENTE:
+            return export
+        export.statut = Export.Statut.EN_COURS
+        export.save(update_fields=["statut"])
+    try:
+        queryset = candidature_list_filtree(agent=export.agent, filtres=export.filtres, selection=export.selection)
+        with tempfile.TemporaryFile() as fichier:
+            if export.format == Export.Format.XLSX:
+                nombre = exports.xlsx_ecrire(queryset=queryset, fichier=fichier)
+            else:
+                nombre = 0
+                for morceau, lignes in exports.csv_lots(queryset=queryset, criteres=exports.criteres_nombre()):
+                    fichier.write(morceau)
+                    nombre += lignes
+            export.taille = fichier.tell()
+            fichier.seek(0)
+            export.fichier.save(f"{uuid.uuid4().hex}.{export.format}", File(fichier), save=False)
+    except Exception as exc:  # the agent sees « échec » with the reason; the error is logged
+        logger.exception("Export %s en échec", export.pk)
+        export.statut = Export.Statut.ECHEC
+        export.erreur = str(exc)[:500] or exc.__class__.__name__
+        export.termine_le = timezone.now()
+        export.save(update_fields=["statut", "erreur", "termine_le"])
+        return export
+    export.statut = Export.Statut.PRET
+    export.nombre_lignes = nombre
+    export.termine_le = timezone.now()
+    export.save(update_fields=["statut", "fichier", "nombre_lignes", "taille", "termine_le"])
+    if export.agent.email:
+        email_on_commit(
+            template="export_pret",
+            context={
+                "export": export,
+                "jours": settings.EXPORTS_CONSERVATION_JOURS,
+                "url": settings.SITE_URL + reverse("admin:candidatures_candidature_mes_exports"),
+            },
+            to=[export.agent.email],
+        )
+    return export
+
+
+def exports_purger(*, now=None) -> int:
+    """Delete the exports (rows and files) older than EXPORTS_CONSERVATION_JOURS days; called by
+    `manage.py purger_exports` from the daily job. Returns how many were deleted."""
+    limite = (now or timezone.now()) - timedelta(days=settings.EXPORTS_CONSERVATION_JOURS)
+    nombre = 0
+    for export in Export.objects.filter(cree_le__lt=limite).only("pk", "fichier").iterator():
+        if export.fichier:
+            export.fichier.storage.delete(export.fichier.name)
+        export.delete()
+        nombre += 1
+    return nombre

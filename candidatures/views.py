@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,9 @@ from candidatures import instruction, permissions, selectors, services
 from candidatures.fichiers import FORMATS
 from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
-from candidatures.workflow import ETATS_FINAUX
+from candidatures.workflow.etats import PORTEUR, etat_get
+from candidatures.workflow.transitions import depot_cibles, transition_depot
+from cites.stockage import fichier_prive_reponse
 
 TITRE_ESPACE = "Mes candidatures"
 
@@ -382,7 +384,7 @@ def etape(request, pk: int, etape: str):
                 },
                 status=409,
             )
-        if candidature.etat not in (Etat.BROUILLON, Etat.COMPLEMENTS_DEMANDES):
+        if PORTEUR not in etat_get(candidature.etat).modifiable_par:
             messages.info(
                 request, f"Cette candidature est « {candidature.get_etat_display()} » : elle ne se modifie plus."
             )
@@ -526,7 +528,7 @@ def _etape_pieces(request, candidature, etape_def):
 
 def _etape_recapitulatif(request, candidature, etape_def):
     bilan = selectors.candidature_bilan(candidature=candidature)
-    cible = Etat.EN_INSTRUCTION if candidature.etat == Etat.COMPLEMENTS_DEMANDES else Etat.DEPOSEE
+    depot = transition_depot(source=candidature.etat)
     demande = None
     if candidature.etat == Etat.COMPLEMENTS_DEMANDES:
         demande = candidature.evenements.filter(etat_apres=Etat.COMPLEMENTS_DEMANDES).order_by("-date").first()
@@ -536,8 +538,8 @@ def _etape_recapitulatif(request, candidature, etape_def):
         etape_def,
         bilan=bilan,
         appel_ouvert=selectors.appel_est_ouvert(appel=candidature.appel),
-        peut_deposer=permissions.can_transition(request.user, candidature, cible),
-        redepot=cible == Etat.EN_INSTRUCTION,
+        peut_deposer=depot is not None and permissions.can_transition(request.user, candidature, depot.cible),
+        redepot=candidature.etat == Etat.COMPLEMENTS_DEMANDES,
         demande=demande,
         lien_etapes=True,
     )
@@ -554,7 +556,7 @@ def deposer(request, pk: int):
         candidature = services.candidature_submit(candidature=candidature, actor=request.user)
     except TransitionRefusee as exc:
         candidature.refresh_from_db()
-        if candidature.etat in (Etat.DEPOSEE, Etat.EN_INSTRUCTION) and candidature.reference:
+        if candidature.etat in depot_cibles() and candidature.reference:
             # A second click, or another porteur was quicker: it is filed once.
             messages.info(request, f"Cette candidature est déjà déposée (référence {candidature.reference}).")
             return redirect(candidature)
@@ -621,7 +623,7 @@ def detail(request, pk: int):
             "peut_modifier": peut_modifier,
             "lien_etapes": peut_modifier,
             "peut_retirer": permissions.can_transition(user, candidature, Etat.RETIREE),
-            "finale": candidature.etat in ETATS_FINAUX,
+            "finale": etat_get(candidature.etat).final,
             "bilan": selectors.candidature_bilan(candidature=candidature),
             "totaux": selectors.budget_totaux(candidature=candidature),
             "pieces": list(candidature.pieces.all()),
@@ -654,13 +656,7 @@ def message_envoyer(request, pk: int):
 
 
 def _download(fichier, *, nom: str, content_type: str):
-    try:
-        handle = fichier.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Fichier introuvable") from exc
-    response = FileResponse(handle, as_attachment=True, filename=nom, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return fichier_prive_reponse(fichier, nom=nom, content_type=content_type)
 
 
 @login_required

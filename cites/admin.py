@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Count, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -52,6 +52,7 @@ from cites.services import (
     suggestion_close,
     suggestion_close_check,
 )
+from cites.stockage import fichier_prive_reponse
 
 admin.site.site_header = "Administration du portail des cités éducatives"
 admin.site.site_title = "Cités éducatives — administration"
@@ -277,9 +278,17 @@ class EtablissementQpvAdmin(admin.ModelAdmin):
 
 
 class EvenementLabelInline(admin.TabularInline):
+    """The label history, read-only: events are written by the services (label decision,
+    prolongation, renewal, year corrected), through the buttons of the cité's page."""
+
     model = EvenementLabel
     fields = ("type", "annee", "date", "reference_decision", "fin_financement", "description")
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- After the label: forms of the records agents add on a cité (services do the writing) ---
@@ -465,7 +474,9 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     search_fields = ("nom", "identifiant", "slug", "communes__nom", "communes__code")
     prepopulated_fields = {"slug": ("nom",)}
     autocomplete_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
-    readonly_fields = SOURCE_FIELDS
+    # The cité's state (statut, end of funding, label history) changes only through the services,
+    # by the buttons of the allowed events (SUIVIS); the year of the label through cite_set_annee_label.
+    readonly_fields = ("statut", "fin_financement", "annee_label_deduite", *SOURCE_FIELDS)
     inlines = [
         EvenementLabelInline,
         ConventionCadreInline,
@@ -495,8 +506,14 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         return obj._nombre_communes
 
     def save_model(self, request, obj, form, change):
+        """A corrected label year goes through its service first (it locks the cité, marks the year
+        as known and moves the label event); then the other fields of the form are saved."""
+        annee_corrigee = "annee_label" in form.changed_data and obj.annee_label is not None
+        if change and annee_corrigee:
+            corrigee = cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)
+            obj.annee_label_deduite = corrigee.annee_label_deduite
         super().save_model(request, obj, form, change)
-        if "annee_label" in form.changed_data and obj.annee_label is not None:
+        if not change and annee_corrigee:  # a new cité: its label event once it exists
             cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)
             obj.refresh_from_db(fields=["annee_label", "annee_label_deduite"])
 
@@ -596,10 +613,8 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         record = model.objects.filter(cite=cite, pk=pk).exclude(document="").first()
         if record is None:
             raise Http404("Document introuvable")
-        try:
-            return FileResponse(record.document.open("rb"), content_type="application/pdf")
-        except FileNotFoundError:
-            raise Http404("Document introuvable") from None
+        nom = f"{type}-{cite.slug}-{record.pk}.pdf"
+        return fichier_prive_reponse(record.document, nom=nom, content_type="application/pdf", as_attachment=False)
 
 
 @admin.register(EvenementLabel)

@@ -20,11 +20,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from cites.models import Abonnement, AlerteEnvoi, CiteEducative, Departement
+from portal.emails import email_render
 
 CONFIRMATION_JOURS = 7
 SUJETS_OUVERTS = [Abonnement.Sujet.NOUVELLE_CITE]  # issue 13 adds NOUVELLE_SYNTHESE with its sender
@@ -37,21 +37,19 @@ def _url(name: str, jeton: str) -> str:
 def alerte_email(*, template: str, context: dict, abonnement: Abonnement) -> dict:
     """The subject, body and headers of an e-mail about `abonnement` (first line: the subject)."""
     desinscription = _url("cites:alertes_desinscription", abonnement.jeton)
-    texte = render_to_string(
-        f"cites/emails/{template}.txt",
-        {
+    sujet, corps = email_render(
+        template=f"cites/emails/{template}.txt",
+        context={
             **context,
             "abonnement": abonnement,
             "url_confirmation": _url("cites:alertes_confirmation", abonnement.jeton),
             "url_desinscription": desinscription,
-            "SITE_URL": settings.SITE_URL,
         },
     )
-    sujet, _, corps = texte.strip().partition("\n")
     headers = {}
     if abonnement.confirme_le is not None:
         headers = {"List-Unsubscribe": f"<{desinscription}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return {"subject": sujet.strip(), "body": corps.strip() + "\n", "to": [abonnement.email], "headers": headers}
+    return {"subject": sujet, "body": corps, "to": [abonnement.email], "headers": headers}
 
 
 def _send_on_commit(message: dict) -> None:

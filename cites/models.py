@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from cites.search import search_fold_text
+
 
 class Source(models.Model):
     """Where a reference row comes from: file or URL, and the date of the import."""
@@ -45,6 +47,8 @@ class Departement(Source):
 class Commune(Source):
     code = models.CharField("code INSEE", max_length=5, unique=True)
     nom = models.CharField(max_length=150, db_index=True)
+    # `nom` folded by cites.search.search_fold_text: searched through a trigram index on PostgreSQL.
+    nom_recherche = models.CharField("nom pour la recherche", max_length=150, blank=True, editable=False)
     departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
     population = models.PositiveIntegerField(null=True, blank=True)
     siren = models.CharField(max_length=9, blank=True)
@@ -59,6 +63,14 @@ class Commune(Source):
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        # A derived column, like a slug: kept in step with `nom` on every save (bulk writes set it).
+        self.nom_recherche = search_fold_text(self.nom) or ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "nom" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "nom_recherche"}
+        super().save(*args, **kwargs)
 
 
 class CommuneRattachee(Source):
@@ -249,6 +261,8 @@ class CiteEducative(Source):
         "identifiant ANCT", max_length=20, unique=True, null=True, blank=True, help_text="Par exemple cite-050."
     )
     nom = models.CharField(max_length=200)
+    # `nom` folded by cites.search.search_fold_text: searched through a trigram index on PostgreSQL.
+    nom_recherche = models.CharField("nom pour la recherche", max_length=200, blank=True, editable=False)
     slug = models.SlugField(max_length=220, unique=True)
     communes = models.ManyToManyField(Commune, related_name="cites", blank=True)
     qpvs = models.ManyToManyField(Qpv, related_name="cites", blank=True, verbose_name="QPV")
@@ -290,6 +304,14 @@ class CiteEducative(Source):
 
     def __str__(self) -> str:
         return self.nom
+
+    def save(self, *args, **kwargs):
+        # A derived column, like a slug: kept in step with `nom` on every save (admin, label decision).
+        self.nom_recherche = search_fold_text(self.nom) or ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "nom" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "nom_recherche"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("cites:detail", kwargs={"slug": self.slug})
@@ -339,9 +361,9 @@ def documents_storage():
     """Documents of the cités (conventions, revues de projet): in the private storage, outside
     every public folder. The public page links only to those marked public, served by
     `views.cite_document` once it has checked that the cité is published."""
-    from django.core.files.storage import storages
+    from cites.stockage import prive
 
-    return storages["prive"]
+    return prive
 
 
 class ConventionCadre(models.Model):
@@ -432,7 +454,12 @@ class Suggestion(models.Model):
     cree_le = models.DateTimeField("reçue le", auto_now_add=True)
     traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
     traitee_par = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="traitée par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="traitée par",
     )
 
     class Meta:

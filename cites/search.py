@@ -9,7 +9,9 @@ apostrophes becoming spaces ("Saint-Étienne" → "saint etienne"):
   whose LOWER() only folds ASCII and which has no TRANSLATE(), with `search_fold_text`
   itself, registered as an SQL function on each new connection.
 
-No extra column has to be kept in step with the names of the cités and communes.
+The names that public search goes through (cités, communes) are also stored folded, in
+`nom_recherche` (set when they are saved or imported), with a trigram (GIN) index on PostgreSQL
+(migration cites 0007): a search reads the index instead of folding every commune's name.
 """
 
 import unicodedata

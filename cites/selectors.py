@@ -58,13 +58,15 @@ def cite_list_published(*, filters: CiteListFilters | None = None) -> QuerySet[C
         queryset = queryset.filter(Exists(_communes_of_cite().filter(departement__code=filters.departement)))
     if filters.annee is not None:
         queryset = queryset.filter(annee_label=filters.annee)
-    words = search_words(filters.q)
-    if words:
-        queryset = queryset.alias(nom_plain=SearchFold("nom"))
-        communes = _communes_of_cite().alias(nom_plain=SearchFold("nom"))
-        for word in words:
-            queryset = queryset.filter(Q(nom_plain__contains=word) | Exists(communes.filter(nom_plain__contains=word)))
-    return queryset.order_by(SearchFold("nom"), "pk").prefetch_related(_prefetch_communes())
+    for word in search_words(filters.q):
+        # Each word in the cité's name or in one of its communes' names. The communes that match
+        # come from the trigram index of `nom_recherche` on PostgreSQL (never a scan of them all),
+        # then their cités through the link table.
+        par_commune = CiteEducative.communes.through.objects.filter(
+            commune__in=Commune.objects.filter(nom_recherche__contains=word)
+        ).values("citeeducative_id")
+        queryset = queryset.filter(Q(nom_recherche__contains=word) | Q(pk__in=par_commune))
+    return queryset.order_by("nom_recherche", "pk").prefetch_related(_prefetch_communes())
 
 
 def _prefetch_communes():

@@ -340,12 +340,7 @@ def territoire_find(*, saisie: str, limite: int = 20) -> list[TerritoireTrouve]:
             commune = _communes_queryset().get(pk=rattachee.commune_id) if rattachee else None
         return [_commune_trouvee(commune)] if commune else []
     mot = search_fold_text(saisie)
-    communes = list(
-        _communes_queryset()
-        .alias(nom_plain=SearchFold("nom"))
-        .filter(nom_plain__startswith=mot)
-        .order_by("-population", "code")[:limite]
-    )
+    communes = list(_communes_queryset().filter(nom_recherche__startswith=mot).order_by("-population", "code")[:limite])
     exactes = [commune for commune in communes if search_fold_text(commune.nom) == mot]
     trouves = [_commune_trouvee(commune) for commune in exactes + [c for c in communes if c not in exactes]]
     epcis = list(Epci.objects.alias(nom_plain=SearchFold("nom")).filter(nom_plain__contains=mot).order_by("nom")[:5])

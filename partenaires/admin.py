@@ -1,13 +1,14 @@
 """Back office of the partners, their links to the cités and the cités' actions."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from cites.admin import CiteEducativeAdmin
 from cites.models import CiteEducative
 from partenaires.models import Action, LienPartenaire, Partenaire, TempsEducatif
+from partenaires.validation import contributions_validate
 
 AGE_MAX = 25
 
@@ -17,7 +18,7 @@ class LienPartenaireInline(admin.TabularInline):
 
     model = LienPartenaire
     fk_name = "cite"
-    fields = ("partenaire", "force", "role")
+    fields = ("partenaire", "force", "role", "valide")
     autocomplete_fields = ("partenaire",)
     extra = 0
 
@@ -27,7 +28,7 @@ class LienCiteInline(admin.TabularInline):
 
     model = LienPartenaire
     fk_name = "partenaire"
-    fields = ("cite", "force", "role")
+    fields = ("cite", "force", "role", "valide")
     autocomplete_fields = ("cite",)
     extra = 0
     verbose_name_plural = "cités éducatives où ce partenaire intervient"
@@ -53,6 +54,7 @@ class ActionAdminForm(forms.ModelForm):
             "partenaires",
             "description",
             "indicateurs",
+            "valide",
         )
 
     def clean(self):
@@ -82,6 +84,7 @@ class ActionInline(admin.StackedInline):
         "partenaires",
         "description",
         "indicateurs",
+        "valide",
     )
     autocomplete_fields = ("partenaires",)
     extra = 0
@@ -103,20 +106,62 @@ class PartenaireAdmin(SimpleHistoryAdmin):
         return obj._nombre_cites
 
 
+class EnAttenteFilter(admin.SimpleListFilter):
+    """« En attente de validation » first: what porteurs entered, not public until validated."""
+
+    title = "validation"
+    parameter_name = "valide"
+
+    def lookups(self, request, model_admin):
+        return [("0", "en attente de validation"), ("1", "validé et publié")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(valide=self.value() == "1")
+        return queryset
+
+
+class ValidationAdminMixin:
+    """List filter with counts (facets), « en attente » shown in the list, and the validate action."""
+
+    show_facets = admin.ShowFacets.ALWAYS
+    actions = ("valider",)
+
+    @admin.action(description="Valider et publier les éléments sélectionnés", permissions=["change"])
+    def valider(self, request, queryset):
+        nombre = contributions_validate(queryset=queryset, user=request.user)
+        if nombre:
+            self.message_user(request, f"{nombre} élément(s) validé(s) : ils sont désormais publiés.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Rien à valider : les éléments sélectionnés l’étaient déjà.", messages.INFO)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        attente = self.model.objects.filter(valide=False).count()
+        if attente and request.method == "GET":
+            self.message_user(
+                request,
+                f"{attente} en attente de validation (saisis par des porteurs, non publiés) : "
+                "filtre « validation » à droite.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(LienPartenaire)
-class LienPartenaireAdmin(SimpleHistoryAdmin):
-    list_display = ("partenaire", "cite", "force", "role")
-    list_filter = ("force", "partenaire__famille", "cite__communes__departement__region")
+class LienPartenaireAdmin(ValidationAdminMixin, SimpleHistoryAdmin):
+    list_display = ("partenaire", "cite", "force", "role", "valide")
+    list_filter = (EnAttenteFilter, "force", "partenaire__famille", "cite__communes__departement__region")
     list_select_related = ("partenaire", "cite")
     search_fields = ("partenaire__nom", "cite__nom", "role")
     autocomplete_fields = ("cite", "partenaire")
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(ValidationAdminMixin, SimpleHistoryAdmin):
     form = ActionAdminForm
-    list_display = ("titre", "cite", "objectif", "existante", "budget")
-    list_filter = ("objectif", "existante", "temps_avant", "temps_pendant", "temps_apres")
+    list_display = ("titre", "cite", "objectif", "existante", "budget", "valide")
+    list_filter = (EnAttenteFilter, "objectif", "existante", "temps_avant", "temps_pendant", "temps_apres")
     list_select_related = ("cite",)
     search_fields = ("titre", "description", "cite__nom")
     autocomplete_fields = ("cite", "partenaires")

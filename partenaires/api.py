@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,7 +10,7 @@ from cites.api.filters import unknown_value_error
 from cites.api.views import PublicReadOnlyViewSet
 from cites.models import CiteEducative
 from partenaires import selectors
-from partenaires.models import Action, Famille, Objectif, Partenaire, TempsEducatif
+from partenaires.models import Action, Famille, LienPartenaire, Objectif, Partenaire, TempsEducatif
 
 # --- Filters --------------------------------------------------------------------------------
 
@@ -42,11 +43,17 @@ class PartenaireFilterSet(django_filters.FilterSet):
         help_text="Famille du partenaire.",
         error_messages={"invalid_choice": "Famille inconnue : « %(value)s »."},
     )
-    cite = CiteSlugFilter(field_name="liens__cite__slug", distinct=True, help_text=CITE_HELP)
+    cite = CiteSlugFilter(method="filter_cite", help_text=CITE_HELP)
 
     class Meta:
         model = Partenaire
         fields = ["famille", "cite"]
+
+    def filter_cite(self, queryset, name, value):
+        # Through a validated link only: a link a porteur entered is not public before an agent's check.
+        return queryset.filter(
+            Exists(LienPartenaire.objects.filter(partenaire=OuterRef("pk"), cite__slug=value, valide=True))
+        )
 
 
 class ActionFilterSet(django_filters.FilterSet):

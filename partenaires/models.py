@@ -1,5 +1,6 @@
 """Partners and the network around the schools of each cité."""
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -32,7 +33,32 @@ class Partenaire(models.Model):
         return self.nom
 
 
-class LienPartenaire(models.Model):
+class Validation(models.Model):
+    """Published only once an agent has validated it. What an agent enters is valid at once;
+    what comes from a porteur (a labelled candidature's partners and fiches action) waits."""
+
+    valide = models.BooleanField(
+        "validé et publié",
+        default=True,
+        db_index=True,
+        help_text="Décoché tant qu'un agent n'a pas relu ce qu'un porteur a saisi : rien n'est publié avant.",
+    )
+    valide_le = models.DateTimeField("validé le", null=True, blank=True, editable=False)
+    valide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="validé par",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class LienPartenaire(Validation):
     """A partner's tie to a cité: how strong (1 to 3) and what it does there."""
 
     class Force(models.IntegerChoices):
@@ -71,7 +97,7 @@ class TempsEducatif(models.TextChoices):
     APRES = "apres", "après la classe"
 
 
-class Action(models.Model):
+class Action(Validation):
     """A fiche action of a labelled cité, shown on its public page."""
 
     cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="actions")

@@ -1,4 +1,5 @@
-"""Reads of the partners and actions shown to the public: only those of published cités."""
+"""Reads of the partners and actions shown to the public: only those of published cités, and
+only the links and actions an agent has validated (`valide`)."""
 
 from dataclasses import dataclass
 
@@ -10,7 +11,12 @@ from partenaires.models import Action, Famille, LienPartenaire, Objectif, Parten
 
 
 def _liens_publics():
-    return LienPartenaire.objects.filter(cite__publiee=True)
+    return LienPartenaire.objects.filter(cite__publiee=True, valide=True)
+
+
+def _actions_publiques():
+    # Validated by an agent: what a porteur entered waits until then (partenaires.validation).
+    return Action.objects.filter(cite__publiee=True, valide=True)
 
 
 def partenaire_list_public() -> QuerySet[Partenaire]:
@@ -19,7 +25,7 @@ def partenaire_list_public() -> QuerySet[Partenaire]:
     return (
         Partenaire.objects.filter(
             Exists(_liens_publics().filter(partenaire=OuterRef("pk")))
-            | Exists(Action.objects.filter(cite__publiee=True, partenaires=OuterRef("pk")))
+            | Exists(_actions_publiques().filter(partenaires=OuterRef("pk")))
         )
         .prefetch_related(
             Prefetch(
@@ -35,7 +41,7 @@ def partenaire_list_public() -> QuerySet[Partenaire]:
 def action_list_public() -> QuerySet[Action]:
     """Fiches action of published cités, with their cité and partners."""
     return (
-        Action.objects.filter(cite__publiee=True)
+        _actions_publiques()
         .select_related("cite")
         .prefetch_related(Prefetch("partenaires", queryset=Partenaire.objects.order_by("nom")))
         .order_by("cite__nom", "objectif", "titre", "pk")
@@ -47,13 +53,13 @@ def action_list_public() -> QuerySet[Action]:
 
 def lien_list_for_cite(*, cite: CiteEducative) -> list[LienPartenaire]:
     """The partner links of a cité, partner included (one query)."""
-    return list(LienPartenaire.objects.filter(cite=cite).select_related("partenaire"))
+    return list(LienPartenaire.objects.filter(cite=cite, valide=True).select_related("partenaire"))
 
 
 def action_list_for_cite(*, cite: CiteEducative) -> list[Action]:
     """Every fiche action of a cité with its partners (two queries), by objective in the order
     of the three objectives, then by title."""
-    actions = Action.objects.filter(cite=cite).prefetch_related(
+    actions = Action.objects.filter(cite=cite, valide=True).prefetch_related(
         Prefetch("partenaires", queryset=Partenaire.objects.order_by("nom", "pk"))
     )
     order = list(Objectif.values)
@@ -99,7 +105,7 @@ def partenaire_annuaire() -> list[dict]:
     partenaires = partenaire_list_public().prefetch_related(
         Prefetch(
             "actions",
-            queryset=Action.objects.filter(cite__publiee=True).select_related("cite").only("pk", "cite"),
+            queryset=_actions_publiques().select_related("cite").only("pk", "cite"),
             to_attr="actions_publiques",
         )
     )

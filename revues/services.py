@@ -8,7 +8,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from candidatures.emails import email_on_commit
-from candidatures.services import _agents_emails, fichier_verifier
+from candidatures.selectors import agents_emails
+from candidatures.services import fichier_verifier
 from cites.financements import _regions_des_cites
 from cites.formats import montant_lire
 from cites.models import CiteEducative, PersonneCite
@@ -112,7 +113,7 @@ def revue_emails_on_commit(*, revue: Revue, destinataires: str, actor, message: 
         adresses = [p.email for p in personnes if p.role in PersonneCite.ROLES_TROIKA]
     else:
         region = _regions_des_cites([revue.cite_id]).get(revue.cite_id)
-        adresses = _agents_emails(region_id=region.pk if region else None)
+        adresses = agents_emails(region_id=region.pk if region else None)
     email_on_commit(
         template="revue_etat",
         context={

@@ -1,6 +1,7 @@
 from django import template
 
 from candidatures.models import agent_institution, agent_signature
+from candidatures.selectors import auteur_nom
 from cites.formats import taille as taille_format
 
 register = template.Library()
@@ -22,3 +23,9 @@ def signature(user) -> str:
 def institution(user) -> str:
     """The institution of an agent (« DRAJES Occitanie »), empty for a porteur."""
     return agent_institution(user)
+
+
+@register.filter
+def nom_auteur(user) -> str:
+    """« Camille Martin », or « compte supprimé » for a deleted or anonymised account."""
+    return auteur_nom(user)

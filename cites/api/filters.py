@@ -4,7 +4,6 @@ code, a year that is not a number) is a 400 with a French message, never an empt
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F
 
 from cites import selectors
 from cites.models import (
@@ -17,7 +16,26 @@ from cites.models import (
     Qpv,
     Region,
 )
-from cites.search import SearchFold, search_words
+from cites.search import search_fold_text, search_words
+
+# The spellings of `Type_etablissement` in the annuaire de l'éducation.
+TYPES_ETABLISSEMENT = (
+    "Ecole",
+    "Collège",
+    "Lycée",
+    "EREA",
+    "Médico-social",
+    "Service Administratif",
+    "Information et orientation",
+    "Autre",
+)
+_TYPES_PAR_FORME = {search_fold_text(type_): type_ for type_ in TYPES_ETABLISSEMENT}
+
+
+def etablissement_type_normalize(value: str) -> str:
+    """« college », « COLLÈGE » → « Collège »: the annuaire's spelling; another value is kept as typed."""
+    value = value.strip()
+    return _TYPES_PAR_FORME.get(" ".join((search_fold_text(value) or "").split()), value)
 
 
 def departement_code_normalize(code: str) -> str:
@@ -144,9 +162,8 @@ class CommuneFilterSet(django_filters.FilterSet):
         words = search_words(value)
         if not words:
             return queryset
-        queryset = queryset.alias(nom_plain=SearchFold(F("nom")))
         for word in words:
-            queryset = queryset.filter(nom_plain__contains=word)
+            queryset = queryset.filter(nom_recherche__contains=word)
         return queryset
 
 
@@ -205,12 +222,18 @@ class EtablissementFilterSet(django_filters.FilterSet):
         },
     )
     type = django_filters.CharFilter(
-        field_name="type", lookup_expr="iexact", help_text="Type d'établissement (Ecole, Collège, Lycée…)."
+        method="filter_type",
+        max_length=60,
+        help_text="Type d'établissement (Ecole, Collège, Lycée…), sans tenir compte des accents ni des majuscules.",
     )
 
     class Meta:
         model = Etablissement
         fields = ["commune", "departement", "education_prioritaire", "type"]
+
+    def filter_type(self, queryset, name, value):
+        # An exact comparison with the stored spelling, so that the index on `type` serves it.
+        return queryset.filter(type=etablissement_type_normalize(value))
 
     def filter_education_prioritaire(self, queryset, name, value):
         return queryset.filter(education_prioritaire=EducationPrioritaire.AUCUNE if value == "aucune" else value)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from shapely import STRtree, points
@@ -32,11 +32,13 @@ from cites.models import (
     Qpv,
     Region,
 )
+from cites.search import search_fold_text
 
 from . import mappers
 from .mappers import CommuneIndex, Rejet
 from .readers import (
     ImportErreur,
+    LigneRejetee,
     Source,
     csv_read,
     geojson_features_read,
@@ -149,6 +151,16 @@ def rows_upsert(
     if to_update:
         model.objects.bulk_update(to_update, [*compared, "importe_le"], batch_size=500)
     return ecriture
+
+
+def tables_analyze(*tables: type[models.Model]) -> None:
+    """Fresh planner statistics after a bulk load on PostgreSQL: without them the first queries
+    on a newly filled table are planned as if it were empty."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def pks_by_code(*, model: type[models.Model], key: str = "code") -> dict[str, int]:
@@ -293,13 +305,14 @@ def cog_import(*, dossier: Path, progression: Progression = no_progress, epci: P
         except Rejet as rejet:
             communes_resultat.rejets.append(RejetEnregistre(number, str(rejet), "entrée"))
             continue
+        row["nom_recherche"] = search_fold_text(row["nom"]) or ""
         actuelles[row["code"]] = row
     with transaction.atomic():
         rows_upsert(
             model=Commune,
             key="code",
             rows=actuelles,
-            fields=["nom", "departement_id", "population", "siren"],
+            fields=["nom", "nom_recherche", "departement_id", "population", "siren"],
             source=source.nom,
             importe_le=now,
         ).count_into(communes_resultat)
@@ -321,6 +334,7 @@ def cog_import(*, dossier: Path, progression: Progression = no_progress, epci: P
             importe_le=now,
         ).count_into(rattachees_resultat)
     resultats += [communes_resultat, rattachees_resultat]
+    tables_analyze(Region, Departement, Commune, CommuneRattachee)
 
     if "epci" in files:
         resultats.append(epci_import(source=cog_source(path=files["epci"], name="epci"), now=now))
@@ -359,6 +373,7 @@ def epci_import(*, source: Source, now=None) -> Resultat:
         by_pk = {pk: siren for siren, pk in pks.items()}
         ecriture.mark_updated(by_pk[pk] for pk in changed)
         ecriture.count_into(resultat)
+    tables_analyze(Epci, Epci.communes.through)
     return resultat
 
 
@@ -383,6 +398,9 @@ def qpv_import(*, source: Source, progression: Progression = no_progress) -> Res
     else:
         fichier = csv_read(source=source, required=["code_qp", "lib_qp", "insee_com"], content=content)
         for number, row in progression(fichier.lignes, "QPV", None):
+            if isinstance(row, LigneRejetee):
+                resultat.rejets.append(RejetEnregistre(number, row))
+                continue
             try:
                 lus.append((number, mappers.qpv_csv_map(row, communes=index)))
             except Rejet as rejet:
@@ -411,6 +429,7 @@ def qpv_import(*, source: Source, progression: Progression = no_progress) -> Res
         by_pk = {pk: code for code, pk in pks.items()}
         ecriture.mark_updated(by_pk[pk] for pk in changed)
         ecriture.count_into(resultat)
+    tables_analyze(Qpv, Qpv.communes.through)
     multi = sum(1 for lu in qpvs.values() if len(lu.commune_ids) > 1)
     resultat.details.append(f"{len(qpvs)} QPV lus, dont {multi} sur plusieurs communes")
     if with_contours:
@@ -462,6 +481,7 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
                     CiteEducative(
                         identifiant=identifiant,
                         nom=lue.nom,
+                        nom_recherche=search_fold_text(lue.nom) or "",
                         slug=_slug_unique(lue.nom, taken=taken),
                         annee_label=lue.annee_label,
                         annee_label_deduite=lue.annee_label is not None,
@@ -471,7 +491,7 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
                 )
                 ecriture.crees.add(identifiant)
                 continue
-            wanted = {"nom": lue.nom, "source": source.nom}
+            wanted = {"nom": lue.nom, "nom_recherche": search_fold_text(lue.nom) or "", "source": source.nom}
             if cite.annee_label_deduite or cite.annee_label is None:
                 # Never overwrite a year an agent set (annee_label_deduite False).
                 wanted.update(annee_label=lue.annee_label, annee_label_deduite=lue.annee_label is not None)
@@ -488,7 +508,7 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
             bulk_update_with_history(
                 to_update,
                 CiteEducative,
-                ["nom", "source", "annee_label", "annee_label_deduite", "importe_le"],
+                ["nom", "nom_recherche", "source", "annee_label", "annee_label_deduite", "importe_le"],
                 batch_size=500,
                 default_change_reason=CHANGE_REASON,
             )
@@ -511,11 +531,21 @@ def cites_import(*, source: Source, progression: Progression = no_progress) -> R
         ecriture.mark_updated(cite.identifiant for cite in cites.values() if cite.pk in changed)
         ecriture.mark_updated(_label_events_sync(cites=list(cites.values())))
     ecriture.count_into(resultat)
+    tables_analyze(CiteEducative, CiteEducative.communes.through, EvenementLabel)
     deduites = sum(1 for cite in cites.values() if cite.annee_label_deduite)
-    resultat.details.append(
-        f"{len(lues)} cités lues ; année du label déduite de l'identifiant pour {deduites}, "
-        f"corrigée par un agent pour {len(cites) - deduites}"
+    detail = f"{len(lues)} cités lues ; année du label déduite de l'identifiant pour {deduites}"
+    # Only the years an agent set (cite_set_annee_label), kept over the file's: named one by one.
+    corrigees = sorted(
+        f"{cite.identifiant} ({cite.annee_label})"
+        for cite in cites.values()
+        if not cite.annee_label_deduite and cite.annee_label is not None
     )
+    if corrigees:
+        detail += f", corrigée par un agent et conservée pour {len(corrigees)} : {', '.join(corrigees)}"
+    inconnues = sum(1 for cite in cites.values() if cite.annee_label is None)
+    if inconnues:
+        detail += f", inconnue pour {inconnues}"
+    resultat.details.append(detail)
     return resultat
 
 
@@ -562,6 +592,9 @@ def etablissements_import(*, source: Source, progression: Progression = no_progr
     rows: dict[str, dict] = {}
     first_line: dict[str, int] = {}
     for number, row in progression(fichier.lignes, "Établissements", None):
+        if isinstance(row, LigneRejetee):
+            resultat.rejets.append(RejetEnregistre(number, row))
+            continue
         try:
             mapped = mappers.etablissement_map(row, communes=index)
         except Rejet as rejet:
@@ -579,6 +612,7 @@ def etablissements_import(*, source: Source, progression: Progression = no_progr
         rows_upsert(
             model=Etablissement, key="uai", rows=rows, fields=fields, source=source.nom, importe_le=timezone.now()
         ).count_into(resultat)
+    tables_analyze(Etablissement)
     rep = sum(1 for row in rows.values() if row["education_prioritaire"] == "REP")
     rep_plus = sum(1 for row in rows.values() if row["education_prioritaire"] == "REP+")
     resultat.details.append(f"{len(rows)} établissements lus, dont {rep} REP et {rep_plus} REP+")
@@ -589,9 +623,14 @@ def etablissements_import(*, source: Source, progression: Progression = no_progr
 
 
 def etablissements_place(*, progression: Progression = no_progress) -> Resultat:
-    """Place every school in QPVs: inside the polygon of each QPV that has a contour (shapely,
-    point in polygon), and in every 2024 QPV without contour of its commune. Each placement
-    records its method."""
+    """Place the schools in QPVs, each placement with its method:
+
+    - inside the contour of a QPV (shapely, point in polygon) for a school with coordinates;
+    - in the 2024 QPV of its commune only when the commune has exactly one (and the school's
+      coordinates cannot be tested against that QPV's contour): a commune
+      with several QPVs does not say which one (or whether any) holds the school, and linking the
+      school to all of them counted it several times (114,769 links for 65,610 schools).
+    """
     resultat = Resultat("Placements des établissements dans les QPV")
     polygones, qpv_ids = [], []
     for pk, contour in Qpv.objects.filter(contour__isnull=False).values_list("pk", "contour").iterator():
@@ -601,18 +640,23 @@ def etablissements_place(*, progression: Progression = no_progress) -> Resultat:
             continue
         polygones.append(polygone)
         qpv_ids.append(pk)
-    by_commune: dict[int, set[int]] = defaultdict(set)
-    for qpv_id, commune_id in Qpv.communes.through.objects.filter(
-        qpv__generation=2024, qpv__contour__isnull=True
-    ).values_list("qpv_id", "commune_id"):
-        by_commune[commune_id].add(qpv_id)
+    qpvs_de_la_commune: dict[int, set[int]] = defaultdict(set)
+    for qpv_id, commune_id in Qpv.communes.through.objects.filter(qpv__generation=2024).values_list(
+        "qpv_id", "commune_id"
+    ):
+        qpvs_de_la_commune[commune_id].add(qpv_id)
+    seul_qpv = {commune_id: next(iter(ids)) for commune_id, ids in qpvs_de_la_commune.items() if len(ids) == 1}
 
     wanted: dict[tuple[int, int], str] = {}
-    ecoles = list(Etablissement.objects.values_list("pk", "commune_id", "latitude", "longitude"))
-    for etablissement_id, commune_id, _lat, _lon in ecoles:
-        for qpv_id in by_commune.get(commune_id, ()):
-            wanted[(etablissement_id, qpv_id)] = EtablissementQpv.Methode.COMMUNE
-    located = [(pk, lat, lon) for pk, _commune, lat, lon in ecoles if lat is not None and lon is not None]
+    located: list[tuple[int, float, float]] = []
+    a_placer_par_commune: list[tuple[int, int]] = []
+    for etablissement_id, commune_id, lat, lon in Etablissement.objects.values_list(
+        "pk", "commune_id", "latitude", "longitude"
+    ).iterator():
+        if lat is not None and lon is not None:
+            located.append((etablissement_id, lat, lon))
+        if commune_id in seul_qpv:
+            a_placer_par_commune.append((etablissement_id, commune_id))
     dans_un_contour = set()
     if polygones and located:
         tree = STRtree(polygones)
@@ -621,6 +665,16 @@ def etablissements_place(*, progression: Progression = no_progress) -> Resultat:
         for i, j in progression(zip(point_index, polygon_index, strict=True), "Placements", len(point_index)):
             wanted[(located[i][0], qpv_ids[j])] = EtablissementQpv.Methode.POLYGONE
             dans_un_contour.add(located[i][0])
+    localises = {pk for pk, _lat, _lon in located}
+    del located
+    avec_contour = set(qpv_ids)
+    par_commune = 0
+    for etablissement_id, commune_id in a_placer_par_commune:
+        qpv_id = seul_qpv[commune_id]
+        # A QPV with a contour is decided by the contour for a school that has coordinates.
+        if qpv_id not in avec_contour or etablissement_id not in localises:
+            wanted[(etablissement_id, qpv_id)] = EtablissementQpv.Methode.COMMUNE
+            par_commune += 1
 
     with transaction.atomic():
         existing = {
@@ -646,9 +700,9 @@ def etablissements_place(*, progression: Progression = no_progress) -> Resultat:
         EtablissementQpv.objects.bulk_update(to_update, ["methode"], batch_size=500)
         if to_create or to_update or stale:
             public_cache_invalidate()
-    par_commune = len({pair[0] for pair, methode in wanted.items() if methode == EtablissementQpv.Methode.COMMUNE})
+    tables_analyze(EtablissementQpv)
     resultat.details.append(
         f"{len(dans_un_contour)} établissements placés dans le contour d'un QPV, "
-        f"{par_commune} placés par commune (QPV 2024 de leur commune) ; {len(stale)} placements retirés"
+        f"{par_commune} placés par commune (seul QPV 2024 de leur commune) ; {len(stale)} placements retirés"
     )
     return resultat

@@ -21,9 +21,9 @@ from django.utils import timezone
 from cites.cache import public_cache_invalidate
 from cites.models import Departement, IndicePositionSociale
 
-from .importers import Progression, RejetEnregistre, Resultat, commune_index_build, no_progress
+from .importers import Progression, RejetEnregistre, Resultat, commune_index_build, no_progress, tables_analyze
 from .mappers import UAI_RE, CommuneIndex, Rejet, departement_code_normalize
-from .readers import ImportErreur, Source, csv_read
+from .readers import ImportErreur, LigneRejetee, Source, csv_read
 
 COLONNES = [
     "rentree_scolaire",
@@ -137,6 +137,9 @@ def ips_import(*, source: Source, niveau: str | None = None, progression: Progre
     rows: dict[tuple[str, int], dict] = {}
     premiere_ligne: dict[tuple[str, int], int] = {}
     for numero, row in progression(fichier.lignes, "IPS", None):
+        if isinstance(row, LigneRejetee):
+            resultat.rejets.append(RejetEnregistre(numero, row))
+            continue
         try:
             mapped = ips_map(
                 {renommage.get(k, k): v for k, v in row.items()},
@@ -180,6 +183,7 @@ def ips_import(*, source: Source, niveau: str | None = None, progression: Progre
         resultat.crees, resultat.mis_a_jour = len(to_create), len(to_update)
         if to_create or to_update:
             public_cache_invalidate()
+    tables_analyze(IndicePositionSociale)
     sans_commune = sum(1 for row in rows.values() if row["commune_id"] is None)
     rentrees = ", ".join(f"{r}-{r + 1}" for r in sorted({rentree for _uai, rentree in rows}))
     detail = f"{len(rows)} établissements lus (rentrée {rentrees})"

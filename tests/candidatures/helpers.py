@@ -61,9 +61,11 @@ def ensure_groupes_et_appels() -> None:
     if not AppelAProjets.objects.exists() or not Group.objects.filter(name=GROUPE_AGENTS_REGIONAUX).exists():
         migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
         migration.creer(apps, None)
-        importlib.import_module("candidatures.migrations.0004_permissions_des_agents").accorder(apps, None)
-        importlib.import_module("candidatures.migrations.0008_regles_2024").regles_2024(apps, None)
-        importlib.import_module("candidatures.migrations.0011_permissions_suivi_des_cites").accorder(apps, None)
+        # The data migration of issue 13: the 2024 rules of the calls (criteria chef de file, IPS, modes).
+        importlib.import_module("candidatures.migrations.0011_regles_2024").regles_2024(apps, None)
+        from candidatures.roles import roles_permissions_synchroniser
+
+        roles_permissions_synchroniser(appliquer=True)
 
 
 def appel_permanent() -> AppelAProjets:

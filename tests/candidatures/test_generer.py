@@ -66,3 +66,39 @@ def test_admin_list_of_generated_candidatures_stays_within_15_queries(
             response = client.get(url, params)
         assert response.status_code == 200
     assert "CE-" in response.content.decode()
+
+
+def test_every_generated_step_has_a_realistic_author():
+    """The porteur drafts, files and withdraws; the agent of the région takes charge, asks for more
+    and gives the opinion (and instructs); the ANCT decides."""
+    call_command("generer_candidatures", nombre=90, graine=5, stdout=io.StringIO())
+    assert not EvenementCandidature.objects.filter(auteur=None).exists()
+    attendus = {
+        ("", "brouillon"): "porteur",
+        ("brouillon", "deposee"): "porteur",
+        ("deposee", "en_instruction"): "région",
+        ("en_instruction", "complements_demandes"): "région",
+        ("en_instruction", "avis_emis"): "région",
+        ("avis_emis", "labellisee"): "ANCT",
+        ("avis_emis", "refusee"): "ANCT",
+        ("deposee", "retiree"): "porteur",
+        ("en_instruction", "classee_sans_suite"): "ANCT",
+    }
+    vus = set()
+    for e in EvenementCandidature.objects.select_related(
+        "auteur__profil_agent", "auteur__profil_porteur", "candidature__collectivite"
+    ):
+        attendu = attendus[(e.etat_avant, e.etat_apres)]
+        vus.add((e.etat_avant, e.etat_apres))
+        if attendu == "porteur":
+            assert e.auteur.profil_porteur.collectivite_id == e.candidature.collectivite_id
+        elif attendu == "région":
+            assert e.auteur.profil_agent.region_id == e.candidature.collectivite.region_id
+            assert e.auteur.groups.filter(name="Agents régionaux").exists()
+        else:
+            assert e.auteur.profil_agent.region_id is None
+            assert e.auteur.groups.filter(name="Agents nationaux (ANCT)").exists()
+    assert vus == set(attendus)
+    en_instruction = Candidature.objects.filter(etat=Etat.EN_INSTRUCTION).select_related("instructeur__profil_agent")
+    assert all(c.instructeur.profil_agent.region_id == c.collectivite.region_id for c in en_instruction)
+    assert not Candidature.objects.filter(etat=Etat.DEPOSEE).exclude(instructeur=None).exists()

@@ -19,6 +19,7 @@ from cites.imports.importers import cites_import
 from cites.imports.readers import Source
 from cites.models import CiteEducative, Commune, Epci, EvenementLabel, Qpv
 from partenaires.models import Action, Famille, LienPartenaire, Partenaire
+from partenaires.validation import contributions_validate
 from tests.candidatures import helpers
 
 FICHES = [
@@ -160,7 +161,10 @@ def test_label_creates_a_published_cite_with_the_candidature_territory(prete, ag
     assert orchestre.budget == 30000 and not orchestre.existante
     assert {p.nom for p in orchestre.partenaires.all()} == {"Conservatoire de Toulouse", "Théâtre Garonne"}
 
+    # Typed by the porteur: not public before an agent validates them.
+    assert not any(action.valide for action in actions.values())
     liens = {lien.partenaire.nom: lien for lien in cite.liens_partenaires.select_related("partenaire")}
+    assert not any(lien.valide for lien in liens.values())
     assert liens["Centre social Bellefontaine"].partenaire.famille == Famille.SOCIAL
     assert liens["Centre social Bellefontaine"].force == LienPartenaire.Force.MOYENNE  # two actions
     assert liens["Centre social Bellefontaine"].role == "accueil des familles"
@@ -188,14 +192,20 @@ def test_labelled_cite_is_on_the_public_pages_and_the_map_at_once(
     liste = text_of(client.get(reverse("cites:liste"), {"q": "Mirail"}))
     assert f'href="{cite.get_absolute_url()}"' in liste
     page = text_of(client.get(cite.get_absolute_url()))
+    for attendu in ["Toulouse", "Labellisation", f"décision : {prete.reference}"]:
+        assert attendu in page, attendu
+    # The partners and actions the porteur typed wait for an agent's validation (issue 8).
+    for attendu in ["Centre social Bellefontaine", "Conservatoire de Toulouse", "Orchestre au collège"]:
+        assert attendu not in page, attendu
+    with django_capture_on_commit_callbacks(execute=True):
+        contributions_validate(queryset=cite.actions.all(), user=agent_national)
+        contributions_validate(queryset=cite.liens_partenaires.all(), user=agent_national)
+    page = text_of(client.get(cite.get_absolute_url()))
     for attendu in [
-        "Toulouse",
         "Centre social Bellefontaine",
         "Conservatoire de Toulouse",
         "Orchestre au collège",
         "Petits déjeuners à l&#x27;école",
-        "Labellisation",
-        f"décision : {prete.reference}",
     ]:
         assert attendu in page, attendu
     assert cite.slug == "grand-mirail"
@@ -331,7 +341,10 @@ def test_extension_adds_to_the_perimeter_with_an_extension_event(
     assert grand_mirail.actions.filter(titre="Orchestre au collège").exists()
 
     page = text_of(client.get(grand_mirail.get_absolute_url()))
-    assert "Extension du périmètre" in page and "Blagnac" in page and "Orchestre au collège" in page
+    assert "Extension du périmètre" in page and "Blagnac" in page
+    # The porteur's new action waits for an agent's validation before it is public (issue 8).
+    assert not grand_mirail.actions.get(titre="Orchestre au collège").valide
+    assert "Orchestre au collège" not in page
 
 
 def test_an_anct_import_keeps_the_communes_added_by_an_extension(extension, agent_national, reference_data_dir):

@@ -11,6 +11,7 @@ import pytest
 from candidatures import permissions
 from candidatures.models import Candidature
 from tests.candidatures import helpers
+from tests.factories import CandidatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ PERMIS = {
 
 
 def test_the_code_table_holds_exactly_the_written_rules():
-    from candidatures.workflow import TRANSITIONS
+    from candidatures.workflow.transitions import TRANSITIONS
 
     code = {(source, cible): set(transition.roles) for (source, cible), transition in TRANSITIONS.items()}
     assert code == REGLES
@@ -105,10 +106,47 @@ def personnes(porteur, autre_porteur, agent_occitanie, agent_ara, agent_national
 
 
 @pytest.mark.parametrize("etat", ETATS)
-def test_who_may_move_a_candidature_in_each_state(etat, candidature, personnes):
-    if etat != "brouillon":
-        helpers.placer(candidature, etat)
+def test_who_may_move_a_candidature_in_each_state(etat, personnes):
+    toulouse = personnes["porteur de Toulouse"].profil_porteur.collectivite
+    traits = {} if etat == "brouillon" else {etat: True}
+    candidature = CandidatureFactory(collectivite=toulouse, **traits)
     candidature = Candidature.objects.select_related("collectivite").get(pk=candidature.pk)
+    assert candidature.etat == etat
     for nom, user in personnes.items():
         permises = {cible for cible in ETATS if permissions.can_transition(user, candidature, cible)}
         assert permises == PERMIS[nom].get(etat, set()), f"{nom}, candidature « {etat} »"
+
+
+# What each state means besides its transitions, written out by hand (the records of
+# candidatures.workflow.etats are under test): who may edit, who assesses, whose move it is.
+MODIFIABLES_PAR_LE_PORTEUR = {"brouillon", "complements_demandes"}
+EVALUATION_PAR_LES_AGENTS = {"en_instruction", "complements_demandes"}
+EN_ATTENTE_DES_AGENTS = {"deposee", "en_instruction", "avis_emis"}
+FINAUX = {"labellisee", "refusee", "retiree", "classee_sans_suite"}
+
+
+def test_what_each_state_allows_besides_its_transitions(personnes):
+    toulouse = personnes["porteur de Toulouse"].profil_porteur.collectivite
+    porteur, agent = personnes["porteur de Toulouse"], personnes["agent d'Occitanie"]
+    candidatures = {
+        etat: CandidatureFactory(collectivite=toulouse, **({} if etat == "brouillon" else {etat: True}))
+        for etat in ETATS
+    }
+    candidatures = {
+        etat: Candidature.objects.select_related("collectivite").get(pk=c.pk) for etat, c in candidatures.items()
+    }
+    assert {e for e, c in candidatures.items() if permissions.can_edit_candidature(porteur, c)} == (
+        MODIFIABLES_PAR_LE_PORTEUR
+    )
+    assert {e for e, c in candidatures.items() if permissions.can_assess_candidature(agent, c)} == (
+        EVALUATION_PAR_LES_AGENTS
+    )
+    assert {e for e, c in candidatures.items() if permissions.can_assign_candidature(agent, c)} == (
+        set(ETATS) - FINAUX - {"brouillon"}  # drafts are the porteurs' alone
+    )
+    assert set(Candidature.objects.en_attente_agents().values_list("etat", flat=True)) == EN_ATTENTE_DES_AGENTS
+    assert set(Candidature.objects.decidees().values_list("etat", flat=True)) == {
+        "labellisee",
+        "refusee",
+        "classee_sans_suite",
+    }

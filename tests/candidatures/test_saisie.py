@@ -1,6 +1,8 @@
 """Filing never loses a word (issue 9): valid fields kept beside invalid ones, the summary and
 the deposit honest about what is invalid, amounts the French way, files really checked."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -276,3 +278,15 @@ def test_a_withdrawal_message_is_labelled_once():
 
     rendu = str(MessageForm())
     assert "(facultatif) (Optionnel)" not in rendu and "Message" in rendu
+
+
+def test_the_latest_budget_year_is_counted_from_today_not_from_when_the_server_started(monkeypatch):
+    from candidatures import forms
+
+    monkeypatch.setattr(forms.timezone, "localdate", lambda: datetime.date(2040, 1, 15))
+    accepte = forms.LigneBudgetForm(data={"annee": "2045", "cofinanceur": "État", "montant": "1000"})
+    assert accepte.is_valid(), accepte.errors
+    assert 'max="2045"' in str(accepte["annee"])
+    refuse = forms.LigneBudgetForm(data={"annee": "2046", "cofinanceur": "État", "montant": "1000"})
+    assert not refuse.is_valid()
+    assert refuse.errors["annee"] == ["Assurez-vous que cette valeur est inférieure ou égale à 2045."]

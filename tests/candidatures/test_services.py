@@ -18,7 +18,7 @@ from candidatures.models import (
     EvenementCandidature,
 )
 from candidatures.services import TransitionRefusee
-from candidatures.workflow import TRANSITIONS
+from candidatures.workflow.transitions import TRANSITIONS
 from cites.models import Commune
 from tests.candidatures import helpers
 

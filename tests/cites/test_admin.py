@@ -128,3 +128,19 @@ def test_commune_autocomplete_of_the_cite_form_finds_by_name_and_code(admin_clie
     assert [item["text"] for item in results] == ["Maxéville (54357)"]
     results = admin_client_fr.get(url, {**params, "term": "69385"}).json()["results"]  # Lyon 5e arrondissement
     assert [item["text"] for item in results] == ["Lyon (69123)"]
+
+
+def test_the_state_of_a_cite_is_read_only_in_the_admin_and_changes_only_by_its_buttons(admin_client_fr):
+    cite = CiteEducative.objects.get(identifiant="cite-050")
+    url = reverse("admin:cites_citeeducative_change", args=[cite.pk])
+    response = admin_client_fr.get(url)
+    html = response.content.decode()
+    assert 'name="statut"' not in html and 'name="fin_financement"' not in html
+    assert 'name="evenements-0-annee"' not in html  # the label history is shown, not edited
+    assert "Enregistrer une prolongation" in html and "Enregistrer le renouvellement du label" in html
+    data = _change_form_data(response)
+    data |= {"statut": "renouvelee", "fin_financement": "2031-12-31", "nom": "Cité éducative renommée"}
+    assert admin_client_fr.post(url, data).status_code == 302
+    cite.refresh_from_db()
+    assert cite.nom == "Cité éducative renommée"  # the other fields are still edited here
+    assert (cite.statut, cite.fin_financement) == ("labellisee", None)

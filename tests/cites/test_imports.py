@@ -146,12 +146,16 @@ def test_schools_placed_in_qpvs_by_polygon_and_by_commune():
         == 151
     )
     assert not par_polygone.exclude(qpv__generation=2015).exists()
-    # By commune: every 2024 QPV of the school's commune.
-    school = Etablissement.objects.filter(commune__code="94017").first()  # Champigny-sur-Marne
-    assert set(school.qpvs.filter(generation=2024).values_list("pk", flat=True)) == set(
-        Qpv.objects.filter(communes__code="94017", generation=2024).values_list("pk", flat=True)
-    )
+    # By commune only when the commune has a single 2024 QPV (Orly: QN09428M)...
+    orly = EtablissementQpv.objects.filter(etablissement__commune__code="94054", methode="commune")
+    assert orly.count() == 15
+    assert set(orly.values_list("qpv__code", flat=True)) == {"QN09428M"}
+    # ...never in each of the five QPVs of Champigny-sur-Marne: the commune does not say which.
+    assert not EtablissementQpv.objects.filter(etablissement__commune__code="94017").exists()
     assert not EtablissementQpv.objects.filter(methode="commune", qpv__generation=2015).exists()
+    # One placement per school at most: 731 by commune, 344 in a contour (12,752 links before).
+    assert EtablissementQpv.objects.filter(methode="commune").count() == 731
+    assert EtablissementQpv.objects.count() == 1075
 
 
 # --- Idempotence and corrected years -----------------------------------------------------------

@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"{resultat.candidatures} candidatures générées en {duree:.1f} s "
                     f"({resultat.evenements} événements d'historique, {len(resultat.regions)} régions, "
-                    f"{resultat.collectivites_creees} collectivités et {resultat.porteurs_crees} porteurs créés "
+                    f"{resultat.collectivites_creees} collectivités, {resultat.porteurs_crees} porteurs et "
+                    f"{resultat.agents_crees} agents créés "
                     f"— adresses en @{GENERATED_EMAIL_DOMAIN})."
                 )
             )

@@ -18,6 +18,12 @@ class Command(ImportCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", dest="dir", help="Dossier des données de référence.")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Sortir en erreur quand une source manque ou n'a pas pu être importée (tâches planifiées). "
+            "Sans cette option, le portail démarre avec ce qu'il a (make run).",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -44,6 +50,11 @@ class Command(ImportCommand):
         if problemes:
             self.stderr.write(
                 f"{len(problemes)} source(s) non importée(s) : le portail fonctionne avec les données disponibles."
+            )
+        if problemes and options.get("strict"):
+            raise CommandError(
+                f"{len(problemes)} source(s) non importée(s) : --strict demande que toutes le soient "
+                "(code de sortie non nul)."
             )
         unreadable = [probleme for probleme in problemes if probleme.illisible]
         if unreadable:

@@ -1,34 +1,17 @@
-"""The candidature workflow of DESIGN.md §4, as data: one table of allowed transitions.
-
-`services.candidature_transition` is the only code that applies them. Each row says who may
-take it (roles), whether a message is required, which conditions must hold (functions that
-return the list of what is missing, in French) and which e-mails follow.
+"""The transitions of the candidature workflow (DESIGN.md §4): who may take each, what it requires,
+which e-mails follow. The states are in candidatures.workflow.etats; the side effects in
+candidatures.workflow.effets; services.candidature_transition is the only code that applies them.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from candidatures.models import Candidature
+from candidatures.verifications import appel_est_ouvert, candidature_bilan
+from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, ETATS, PORTEUR, Etat
+from portal.workflow import Transition, Workflow
 
-from candidatures.models import Candidature, Etat
-
-PORTEUR = "porteur"
-AGENT_REGIONAL = "agent_regional"
-AGENT_NATIONAL = "agent_national"
-
-ROLES_LIBELLES = {
-    PORTEUR: "un porteur de la collectivité",
-    AGENT_REGIONAL: "un agent de la région",
-    AGENT_NATIONAL: "un agent national (ANCT)",
-}
-
-# States after which no decision can be taken any more.
-ETATS_FINAUX = frozenset({Etat.LABELLISEE, Etat.REFUSEE, Etat.RETIREE, Etat.CLASSEE_SANS_SUITE})
-# States in which the porteur may edit the content.
-ETATS_MODIFIABLES = frozenset({Etat.BROUILLON, Etat.COMPLEMENTS_DEMANDES})
+# --- Conditions: each returns the list of what is missing, in French ------------------------
 
 
 def _depot_possible(candidature: Candidature) -> list[str]:
-    from candidatures.selectors import appel_est_ouvert, candidature_bilan
-
     problemes = []
     if not appel_est_ouvert(appel=candidature.appel):
         problemes.append(f"L'appel à projets « {candidature.appel.titre} » n'est pas ouvert aux dépôts à cette date.")
@@ -38,8 +21,6 @@ def _depot_possible(candidature: Candidature) -> list[str]:
 
 
 def _redepot_possible(candidature: Candidature) -> list[str]:
-    from candidatures.selectors import candidature_bilan
-
     bilan = candidature_bilan(candidature=candidature)
     return bilan.problemes_saisie + bilan.problemes_completude
 
@@ -56,22 +37,12 @@ def _avis_possible(candidature: Candidature) -> list[str]:
     return problemes
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    cible: str
-    roles: frozenset[str]
-    libelle: str  # the action, as a button says it
-    message_requis: bool = False
-    conditions: tuple[Callable[[Candidature], list[str]], ...] = ()
-    email_porteurs: str = ""  # template under candidatures/emails/, first line is the subject
-    email_agents: str = ""
+# --- Transitions ----------------------------------------------------------------------------
 
+# « Any before a decision »: every state that is not final.
+_AVANT_DECISION = [e.valeur for e in ETATS if not e.final]
 
-AVANT_DECISION = (Etat.BROUILLON, Etat.DEPOSEE, Etat.EN_INSTRUCTION, Etat.COMPLEMENTS_DEMANDES, Etat.AVIS_EMIS)
-AGENTS = frozenset({AGENT_REGIONAL, AGENT_NATIONAL})
-
-_TABLE = [
+TRANSITIONS_LISTE = (
     Transition(
         Etat.BROUILLON,
         Etat.DEPOSEE,
@@ -80,6 +51,7 @@ _TABLE = [
         conditions=(_depot_possible,),
         email_porteurs="deposee",
         email_agents="agents_deposee",
+        depot=True,
     ),
     Transition(Etat.DEPOSEE, Etat.EN_INSTRUCTION, AGENTS, "Prendre en charge", email_porteurs="en_instruction"),
     Transition(
@@ -98,6 +70,7 @@ _TABLE = [
         conditions=(_redepot_possible,),
         email_porteurs="redeposee",
         email_agents="agents_redeposee",
+        depot=True,
     ),
     Transition(
         Etat.EN_INSTRUCTION,
@@ -124,7 +97,7 @@ _TABLE = [
     ),
     *[
         Transition(source, Etat.RETIREE, frozenset({PORTEUR}), "Retirer la candidature", email_porteurs="retiree")
-        for source in AVANT_DECISION
+        for source in _AVANT_DECISION
     ],
     # Drafts are not shown to agents: only a filed candidature can be classée sans suite.
     *[
@@ -136,18 +109,28 @@ _TABLE = [
             message_requis=True,
             email_porteurs="classee_sans_suite",
         )
-        for source in AVANT_DECISION
+        for source in _AVANT_DECISION
         if source != Etat.BROUILLON
     ],
-]
+)
 
-TRANSITIONS: dict[tuple[str, str], Transition] = {(t.source, t.cible): t for t in _TABLE}
-assert len(TRANSITIONS) == len(_TABLE), "a transition is listed twice"
+CANDIDATURE = Workflow(etats=ETATS, transitions=TRANSITIONS_LISTE)
+TRANSITIONS = CANDIDATURE.table
 
 
 def transition_get(*, source: str, cible: str) -> Transition | None:
-    return TRANSITIONS.get((source, cible))
+    return CANDIDATURE.transition_get(source=source, cible=cible)
 
 
 def transitions_from(*, source: str) -> list[Transition]:
-    return [t for t in _TABLE if t.source == source]
+    return CANDIDATURE.transitions_from(source=source)
+
+
+def transition_depot(*, source: str) -> Transition | None:
+    """The porteur's « Déposer » from `source`: a first deposit, or the answer to compléments demandés."""
+    return CANDIDATURE.transition_depot(source=source)
+
+
+def depot_cibles() -> frozenset[str]:
+    """The states a deposit leads to (a candidature in one of them was filed)."""
+    return frozenset(t.cible for t in CANDIDATURE.transitions if t.depot)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidatures', '0006_saisie_invalide_empreintes_pieces_messages_compteurs'),
+        ('candidatures', '0009_exports_en_arriere_plan'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cites', '0006_alertes_abonnements'),
+        ('cites', '0007_nom_recherche'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
