@@ -1,7 +1,8 @@
-"""The revue de projet's workflow, as data (the same shape as the candidature's workflow package):
-one record per state (label, badge, who may edit, whose move it is, final), one table of allowed
-transitions (from, to, roles), and one function that applies them — locked, with a history row,
-e-mails deferred to on_commit.
+"""The revue de projet's workflow, as data, with the generic records of portal/workflow.py (the
+candidature's workflow package uses them too): one EtatWorkflow per state (label, badge, who may
+edit, whose move it is, final), one Transition per allowed move (from, to, roles), checked together
+by Workflow, and one function that applies them — locked, with a history row, e-mails deferred to
+on_commit.
 
 Roles: `referent` (a référent, the CPO or the principal of the collège chef de file linked to the
 cité), `troika` (a troïka representative of the cité), `region` (a regional agent of the cité's
@@ -9,12 +10,12 @@ région), `anct` (a national agent). The troïka's three validations move the re
 (`revues.services.revue_valider`), with the role `troika`.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal.workflow import EtatWorkflow, Transition, Workflow
 from revues.models import Etat, EvenementRevue, Revue
 
 REFERENT = "referent"
@@ -29,23 +30,27 @@ ROLES_LIBELLES = {
 }
 
 
-@dataclass(frozen=True)
-class EtatRevue:
-    libelle: str
-    badge: str  # DSFR badge modifier
-    modifiable_par: frozenset[str]  # who may change the answers
-    en_attente_de: str  # whose move it is (a role), "" when final
-    final: bool = False
+def _etat(valeur: str, libelle: str, badge: str, modifiable_par: set[str], attente: set[str], final=False):
+    """badge: the DSFR badge modifier; modifiable_par: who may change the answers; attente: whose move it is."""
+    return EtatWorkflow(
+        valeur=valeur,
+        libelle=libelle,
+        badge=badge,
+        visible_par=frozenset({REFERENT, TROIKA, REGION, ANCT}),
+        modifiable_par=frozenset(modifiable_par),
+        attente=frozenset(attente),
+        final=final,
+    )
 
 
-ETATS: dict[str, EtatRevue] = {
-    Etat.BROUILLON: EtatRevue("en cours de saisie", "info", frozenset({REFERENT}), REFERENT),
-    Etat.TRANSMISE: EtatRevue("en validation par la troïka", "new", frozenset(), TROIKA),
-    Etat.VALIDEE: EtatRevue("validée par la troïka", "new", frozenset(), REGION),
-    Etat.VUE_REGION: EtatRevue("revue par la région", "new", frozenset(), ANCT),
-    Etat.RENVOYEE: EtatRevue("renvoyée aux référents", "warning", frozenset({REFERENT}), REFERENT),
-    Etat.ACCEPTEE: EtatRevue("acceptée", "success", frozenset(), "", final=True),
-}
+_ETATS = (
+    _etat(Etat.BROUILLON, "en cours de saisie", "info", {REFERENT}, {REFERENT}),
+    _etat(Etat.TRANSMISE, "en validation par la troïka", "new", set(), {TROIKA}),
+    _etat(Etat.VALIDEE, "validée par la troïka", "new", set(), {REGION}),
+    _etat(Etat.VUE_REGION, "revue par la région", "new", set(), {ANCT}),
+    _etat(Etat.RENVOYEE, "renvoyée aux référents", "warning", {REFERENT}, {REFERENT}),
+    _etat(Etat.ACCEPTEE, "acceptée", "success", set(), set(), final=True),
+)
 
 
 def _complete(revue: Revue) -> list[str]:
@@ -55,18 +60,14 @@ def _complete(revue: Revue) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Transition:
-    source: str
-    cible: str
-    roles: frozenset[str]
-    libelle: str
-    message_requis: bool = False
-    conditions: tuple[Callable[[Revue], list[str]], ...] = ()
-    email: str = ""  # who hears of it: "referents", "troika", "agents"
+class TransitionRevue(Transition):
+    """portal.workflow.Transition (conditions take the revue), plus who hears of it."""
+
+    email: str = ""  # "referents", "troika" or "agents" (one template: revue_etat)
 
 
 TRANSITIONS = [
-    Transition(
+    TransitionRevue(
         Etat.BROUILLON,
         Etat.TRANSMISE,
         frozenset({REFERENT}),
@@ -74,7 +75,7 @@ TRANSITIONS = [
         conditions=(_complete,),
         email="troika",
     ),
-    Transition(
+    TransitionRevue(
         Etat.RENVOYEE,
         Etat.TRANSMISE,
         frozenset({REFERENT}),
@@ -82,7 +83,7 @@ TRANSITIONS = [
         conditions=(_complete,),
         email="troika",
     ),
-    Transition(
+    TransitionRevue(
         Etat.TRANSMISE,
         Etat.RENVOYEE,
         frozenset({TROIKA}),
@@ -90,15 +91,17 @@ TRANSITIONS = [
         message_requis=True,
         email="referents",
     ),
-    Transition(Etat.TRANSMISE, Etat.VALIDEE, frozenset({TROIKA}), "Validée par les trois institutions", email="agents"),
-    Transition(
+    TransitionRevue(
+        Etat.TRANSMISE, Etat.VALIDEE, frozenset({TROIKA}), "Validée par les trois institutions", email="agents"
+    ),
+    TransitionRevue(
         Etat.VALIDEE,
         Etat.VUE_REGION,
         frozenset({REGION, ANCT}),
         "Revue par la région : transmettre à l'ANCT",
         email="agents",
     ),
-    Transition(
+    TransitionRevue(
         Etat.VALIDEE,
         Etat.RENVOYEE,
         frozenset({REGION, ANCT}),
@@ -106,8 +109,8 @@ TRANSITIONS = [
         message_requis=True,
         email="referents",
     ),
-    Transition(Etat.VUE_REGION, Etat.ACCEPTEE, frozenset({ANCT}), "Accepter la revue", email="referents"),
-    Transition(
+    TransitionRevue(Etat.VUE_REGION, Etat.ACCEPTEE, frozenset({ANCT}), "Accepter la revue", email="referents"),
+    TransitionRevue(
         Etat.VUE_REGION,
         Etat.RENVOYEE,
         frozenset({ANCT}),
@@ -116,15 +119,16 @@ TRANSITIONS = [
         email="referents",
     ),
 ]
-_TABLE = {(t.source, t.cible): t for t in TRANSITIONS}
+WORKFLOW = Workflow(etats=_ETATS, transitions=tuple(TRANSITIONS))
+ETATS: dict[str, EtatWorkflow] = {etat.valeur: etat for etat in WORKFLOW.etats}
 
 
 class TransitionRefusee(ValidationError):
     pass
 
 
-def transitions_possibles(*, revue: Revue, roles: set[str]) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == revue.etat and t.roles & roles and t.cible != Etat.VALIDEE]
+def transitions_possibles(*, revue: Revue, roles: set[str]) -> list[TransitionRevue]:
+    return [t for t in WORKFLOW.transitions_from(source=revue.etat) if t.roles & roles and t.cible != Etat.VALIDEE]
 
 
 def revue_transition(*, revue: Revue, cible: str, actor, roles: set[str], message: str = "") -> Revue:
@@ -134,11 +138,11 @@ def revue_transition(*, revue: Revue, cible: str, actor, roles: set[str], messag
     message = (message or "").strip()
     with transaction.atomic():
         locked = Revue.objects.select_for_update().select_related("cite", "questionnaire").get(pk=revue.pk)
-        transition = _TABLE.get((locked.etat, cible))
+        transition = WORKFLOW.transition_get(source=locked.etat, cible=cible)
         if transition is None:
             raise TransitionRefusee(
                 f"La revue est « {ETATS[locked.etat].libelle} » : elle ne peut pas passer à "
-                f"« {ETATS[cible].libelle} ». Rien n'a été modifié."
+                f"« {ETATS[cible].libelle if cible in ETATS else cible} ». Rien n'a été modifié."
             )
         if not transition.roles & roles:
             qui = " ou ".join(ROLES_LIBELLES[r] for r in sorted(transition.roles))
