@@ -40,6 +40,7 @@ from cites.models import (
 )
 from cites.services import (
     SUGGESTION_CLOSED,
+    cite_identifiant_suivant,
     cite_prolong,
     cite_record_convention,
     cite_record_revue,
@@ -437,6 +438,8 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         return obj._nombre_communes
 
     def save_model(self, request, obj, form, change):
+        if not obj.identifiant:  # a cité entered by hand continues the ANCT numbering
+            obj.identifiant = cite_identifiant_suivant()
         super().save_model(request, obj, form, change)
         if "annee_label" in form.changed_data and obj.annee_label is not None:
             cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)

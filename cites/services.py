@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import os
+import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
@@ -12,6 +13,44 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cites.models import CiteEducative, ConventionCadre, EvenementLabel, RevueProjet, Suggestion
+
+# --- The ANCT identifiant -------------------------------------------------------------------
+
+# The ANCT open list numbers its 208 cités « cite-001 » to « cite-208 », in order of labelling
+# (cites/imports/mappers.py, CITE_ID_RE); new cités continue that numbering.
+IDENTIFIANT_PREFIXE = "cite-"
+_IDENTIFIANT_RE = re.compile(r"^cite-(\d+)$")
+
+
+def cite_identifiant_suivant() -> str:
+    """The next ANCT identifiant: « cite-209 » after « cite-208 », three digits at least
+    (« cite-1000 » after « cite-999 »). Call it inside the transaction that saves the cité:
+    the table is locked (PostgreSQL) so two labels at once do not take the same number, and
+    the unique constraint on `identifiant` refuses a duplicate anyway."""
+    if transaction.get_connection().vendor == "postgresql" and transaction.get_connection().in_atomic_block:
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{CiteEducative._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+    plus_grand = 0
+    for identifiant in CiteEducative.objects.filter(identifiant__startswith=IDENTIFIANT_PREFIXE).values_list(
+        "identifiant", flat=True
+    ):
+        match = _IDENTIFIANT_RE.match(identifiant)
+        if match:
+            plus_grand = max(plus_grand, int(match.group(1)))
+    return f"{IDENTIFIANT_PREFIXE}{plus_grand + 1:03d}"
+
+
+@transaction.atomic
+def cite_identifiants_attribuer() -> list[str]:
+    """Give an identifiant to every cité that has none (entered by hand or labelled before the
+    numbering), oldest first. Returns the identifiants given."""
+    donnes = []
+    for cite in CiteEducative.objects.select_for_update().filter(identifiant__isnull=True).order_by("pk"):
+        cite.identifiant = cite_identifiant_suivant()
+        cite._change_reason = "Identifiant ANCT attribué"
+        cite.save(update_fields=["identifiant"])
+        donnes.append(cite.identifiant)
+    return donnes
 
 
 @transaction.atomic
