@@ -8,11 +8,13 @@ changes of state in services.candidature_transition, the rest of the instruction
 candidatures.instruction.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -40,6 +42,7 @@ BADGES_VERIFICATIONS = {
     Verifications.NON_CONFORME: "error",
 }
 DECISIONS = (Etat.LABELLISEE, Etat.REFUSEE, Etat.CLASSEE_SANS_SUITE)
+REFERENCE_RE = re.compile(r"^CE-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
 def badge(libelle: str, variante: str = "") -> str:
@@ -158,14 +161,8 @@ class CandidatureAdmin(admin.ModelAdmin):
         "verifications",
         InstructeurFilter,
     ]
-    search_fields = [
-        "reference",
-        "titre",
-        "collectivite__nom",
-        "collectivite__code",
-        "communes__nom",
-        "=communes__code",
-    ]
+    # get_search_results below: an exact reference goes straight to it, communes through EXISTS.
+    search_fields = ["reference", "titre", "collectivite__nom", "collectivite__code"]
     search_help_text = "Référence, nom du projet, collectivité ou commune (nom ou code INSEE)."
     list_per_page = 50
     show_full_result_count = False
@@ -206,6 +203,28 @@ class CandidatureAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404("Candidature introuvable")
         return obj
+
+    def get_search_results(self, request, queryset, search_term):
+        """An exact reference (« CE-2025-0042 ») is looked up by its unique index alone; any other
+        term searches reference, project, collectivité and communes (name or INSEE code), the
+        communes through EXISTS, so the list never needs DISTINCT."""
+        terme = " ".join(search_term.split())
+        if not terme:
+            return queryset, False
+        if REFERENCE_RE.match(terme):
+            return queryset.filter(reference=terme.upper()), False
+        for mot in terme.split(" "):
+            communes = Candidature.communes.through.objects.filter(candidature_id=OuterRef("pk")).filter(
+                Q(commune__nom__icontains=mot) | Q(commune__code=mot)
+            )
+            queryset = queryset.filter(
+                Q(reference__icontains=mot)
+                | Q(titre__icontains=mot)
+                | Q(collectivite__nom__icontains=mot)
+                | Q(collectivite__code=mot)
+                | Exists(communes)
+            )
+        return queryset, False
 
     # Columns: everything comes from the one query of get_queryset.
 

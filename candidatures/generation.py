@@ -259,6 +259,7 @@ def candidatures_generer(*, nombre: int, graine: int = 2026, progression=None) -
                         etat=etat,
                         reference=next(references) if depose else None,
                         depose_le=pas[1] if depose else None,
+                        dernier_changement=pas[-1],
                         titre=f"Cité éducative {commune.nom} — {nom_quartier}"[:200],
                         diagnostic="Retard scolaire marqué et taux de pauvreté élevé dans le quartier.",
                         avis_region=rng.choice(["favorable", "favorable", "defavorable"])

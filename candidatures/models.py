@@ -225,7 +225,12 @@ class Candidature(Horodate):
     )
     etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON, db_index=True)
     reference = models.CharField("référence", max_length=20, unique=True, null=True, blank=True)
+    # The first deposit: a re-deposit (after a request for more information) has its own date.
     depose_le = models.DateTimeField("déposée le", null=True, blank=True)
+    redepose_le = models.DateTimeField("déposée à nouveau le", null=True, blank=True)
+    # The last change of state, written by services.candidature_transition: the agents' lists
+    # sort and filter on it without reading the history.
+    dernier_changement = models.DateTimeField("dernier changement d'état", null=True, blank=True)
     recepisse = models.FileField("récépissé", storage=private_storage, upload_to="recepisses/", blank=True)
 
     # 1. Territory
@@ -303,6 +308,14 @@ class Candidature(Horodate):
     class Meta:
         ordering = ["-modifie_le"]
         verbose_name = "candidature"
+        # What the agents' list and dashboard sort and filter by (the list's default order is
+        # « -depose_le, -pk »; « sans changement depuis » filters waiting states on the date).
+        indexes = [
+            models.Index(fields=["-depose_le", "-id"], name="cand_depot_idx"),
+            models.Index(fields=["etat", "dernier_changement"], name="cand_etat_changement_idx"),
+            models.Index(fields=["dernier_changement"], name="cand_changement_idx"),
+            models.Index(fields=["appel", "etat"], name="cand_appel_etat_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(etat__in=["brouillon", "retiree"])

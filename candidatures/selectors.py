@@ -9,7 +9,7 @@ from decimal import Decimal
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -819,14 +819,10 @@ def candidature_list_for_agent(*, user) -> QuerySet[Candidature]:
 
 
 def candidature_list_admin(*, user) -> QuerySet[Candidature]:
-    """The agent's list: what one row shows, in one query whatever the number of rows."""
-    dernier = EvenementCandidature.objects.filter(candidature=OuterRef("pk")).order_by("-date", "-pk").values("date")
-    return (
-        candidature_list_for_agent(user=user)
-        .select_related(
-            "appel", "collectivite", "collectivite__region", "collectivite__commune__departement", "instructeur"
-        )
-        .annotate(dernier_changement=Subquery(dernier[:1]))
+    """The agent's list: what one row shows, in one query whatever the number of rows (the last
+    change of state is a column of the candidature, not a subquery on its history)."""
+    return candidature_list_for_agent(user=user).select_related(
+        "appel", "collectivite", "collectivite__region", "collectivite__commune__departement", "instructeur"
     )
 
 

@@ -292,7 +292,9 @@ def candidature_create(*, user, appel: AppelAProjets, communes: list[Commune] | 
         raise ValidationError(f"L'appel à projets « {appel.titre} » n'est pas ouvert aux dépôts à cette date.")
     collectivite = user.profil_porteur.collectivite
     with transaction.atomic():
-        candidature = Candidature.objects.create(appel=appel, collectivite=collectivite, cree_par=user)
+        candidature = Candidature.objects.create(
+            appel=appel, collectivite=collectivite, cree_par=user, dernier_changement=timezone.now()
+        )
         membres = set(collectivite.communes.values_list("pk", flat=True))
         communes = [commune for commune in communes or [] if commune.pk in membres]
         if communes:
@@ -491,7 +493,8 @@ def _effet_depot(*, candidature: Candidature, now) -> None:
 def _effet_redepot(*, candidature: Candidature, now) -> None:
     from candidatures.recepisse import recepisse_pdf
 
-    candidature.depose_le = now
+    # « Déposée le » keeps the first deposit; the re-deposit has its own date.
+    candidature.redepose_le = now
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
     _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
 
@@ -583,6 +586,7 @@ def candidature_transition(
 
         now = timezone.now()
         locked.etat = transition.cible
+        locked.dernier_changement = now
         effet = EFFETS.get((source, transition.cible))
         if effet is not None:
             effet(candidature=locked, now=now)
@@ -610,7 +614,16 @@ def candidature_transition(
                 context=contexte,
                 to=_agents_emails(region_id=locked.collectivite.region_id),
             )
-    for nom in ("etat", "reference", "depose_le", "recepisse", "modifie_le", "cite"):
+    for nom in (
+        "etat",
+        "reference",
+        "depose_le",
+        "redepose_le",
+        "dernier_changement",
+        "recepisse",
+        "modifie_le",
+        "cite",
+    ):
         setattr(candidature, nom, getattr(locked, nom))
     return locked
 
