@@ -27,8 +27,8 @@ from candidatures.models import (
     ProfilAgent,
     ProfilPorteur,
 )
-from cites.admin import SuggestionAdmin
-from cites.models import Suggestion
+from cites.admin import CiteEducativeAdmin, SuggestionAdmin
+from cites.models import CiteEducative, Suggestion
 
 
 class AgentsMixin:
@@ -240,9 +240,58 @@ class SuggestionAgentsAdmin(SuggestionAdmin):
         return obj
 
 
+class CandidaturesDeLaCiteInline(admin.TabularInline):
+    """The decided candidatures that created or extended the cité, each linked to its instruction
+    screen (only those the agent may see)."""
+
+    model = Candidature
+    fk_name = "cite"
+    verbose_name = "candidature à l'origine du label ou d'une extension"
+    verbose_name_plural = "candidatures à l'origine du label ou des extensions"
+    fields = ["lien", "collectivite", "etat", "depose_le"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            selectors.candidature_list_for_agent(user=request.user)
+            .select_related("collectivite")
+            .order_by("depose_le")
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_agent(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="candidature")
+    def lien(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("admin:candidatures_candidature_change", args=[obj.pk])
+        return format_html('<a href="{}">{} — {}</a>', url, obj.reference, obj.titre)
+
+
+class CiteEducativeAgentsAdmin(CiteEducativeAdmin):
+    """The cités, with the candidatures that created or extended each one."""
+
+    inlines = [*CiteEducativeAdmin.inlines, CandidaturesDeLaCiteInline]
+
+
 # The agents' log-in says when an account waits after repeated failures (candidatures.backends).
 admin.site.login_form = AdminConnexionForm
 admin.site.login_template = "admin/connexion.html"
 
 admin.site.unregister(Suggestion)
 admin.site.register(Suggestion, SuggestionAgentsAdmin)
+admin.site.unregister(CiteEducative)
+admin.site.register(CiteEducative, CiteEducativeAgentsAdmin)

@@ -22,7 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from candidatures import exports, instruction, permissions, selectors, services
+from candidatures import exports, instruction, labellisation, permissions, selectors, services
 from candidatures.models import Candidature, Etat, EvaluationCritere, Verifications
 from candidatures.services import TransitionRefusee
 from candidatures.workflow import ETATS_FINAUX, transitions_from
@@ -415,12 +415,38 @@ class CandidatureAdmin(admin.ModelAdmin):
                 evenement_vu=vu,
             )
             return "L'avis de la région est émis : la décision revient à l'ANCT."
+        if cible == Etat.LABELLISEE:
+            labellisation.candidature_label_decide(
+                candidature=candidature,
+                actor=request.user,
+                message=message,
+                cite_etendue=self._cite_choisie(request, candidature),
+                evenement_vu=vu,
+            )
+            candidature.refresh_from_db(fields=["cite"])
+            cite = candidature.cite
+            return (
+                f"La candidature est labellisée : cité éducative « {cite.nom} » ({cite.identifiant}). "
+                "Le porteur en est prévenu par courriel."
+            )
         if cible not in Etat.values:
             raise TransitionRefusee("Choisissez une action.")
         services.candidature_transition(
             candidature=candidature, to=cible, actor=request.user, message=message, evenement_vu=vu
         )
         return f"La candidature est maintenant « {Etat(cible).label} » ; le porteur en est prévenu par courriel."
+
+    @staticmethod
+    def _cite_choisie(request, candidature):
+        """« nouvelle »: a new cité; a cité's id: extend it (one the decision offers)."""
+        valeur = request.POST.get("cite_choix", "")
+        if valeur == "nouvelle":
+            return None
+        if valeur.isdigit():
+            for cite in selectors.cite_choix_decision(candidature=candidature)["cites"]:
+                if cite.pk == int(valeur):
+                    return cite
+        raise TransitionRefusee("Choisissez de créer une nouvelle cité éducative ou la cité à étendre.")
 
     def _post_evaluations(self, request, candidature) -> str:
         saisies = []
@@ -500,6 +526,10 @@ class CandidatureAdmin(admin.ModelAdmin):
         non_evalues = [ligne["critere"].numero for ligne in grille if ligne["evaluation"] is None]
         dernier = candidature.evenements.order_by("-date", "-pk").first()
         peut_instruire = self.has_instruct_permission(request, candidature)
+        actions = self._actions(request, candidature) if peut_instruire else []
+        peut_labelliser = any(
+            a["type"] == "decision" and any(cible == Etat.LABELLISEE for cible, _ in a["choix"]) for a in actions
+        )
         contexte = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -518,7 +548,9 @@ class CandidatureAdmin(admin.ModelAdmin):
             "appreciations": EvaluationCritere.Appreciation.choices,
             "non_evalues": non_evalues,
             "avis_choix": Candidature.Avis.choices,
-            "actions": self._actions(request, candidature) if peut_instruire else [],
+            "actions": actions,
+            "choix_cite": selectors.cite_choix_decision(candidature=candidature) if peut_labelliser else None,
+            "cite_saisie": saisie.get("cite_choix", "") if saisie is not None else "",
             "evenement_vu": dernier.pk if dernier else "",
             "peut_instruire": peut_instruire,
             "peut_evaluer": peut_instruire and permissions.can_assess_candidature(user, candidature),

@@ -149,12 +149,41 @@ def etablissement_list_colleges(*, communes) -> QuerySet[Etablissement]:
 
 def cite_list_extensibles(*, communes) -> QuerySet[CiteEducative]:
     """Published cités with a commune in the départements of `communes`: those a candidature may extend."""
-    return (
-        CiteEducative.objects.published()
-        .filter(communes__departement__in=communes.values("departement"))
-        .distinct()
-        .order_by("nom")
+    dans_les_departements = CiteEducative.communes.through.objects.filter(
+        citeeducative_id=OuterRef("pk"), commune__departement__in=communes.values("departement")
     )
+    return CiteEducative.objects.published().filter(Exists(dans_les_departements)).order_by("nom")
+
+
+def cite_list_de_la_commune(*, candidature) -> QuerySet[CiteEducative]:
+    """The cités that already hold one of the candidature's communes: the label decision proposes
+    to extend them rather than create a second cité on the same commune."""
+    communes_communes = CiteEducative.communes.through.objects.filter(
+        citeeducative_id=OuterRef("pk"), commune__in=candidature.communes.values("pk")
+    )
+    return CiteEducative.objects.published().filter(Exists(communes_communes)).order_by("nom")
+
+
+def cite_choix_decision(*, candidature) -> dict:
+    """What the label decision offers: the cités it may extend (the candidature's own choice, the
+    cités of its communes, then those of its départements) and the one pre-selected, with the
+    communes already in a cité for the notice."""
+    de_la_commune = list(cite_list_de_la_commune(candidature=candidature))
+    extensibles = list(cite_list_extensibles(communes=candidature.communes.all()))
+    choisie = candidature.cite_etendue
+    cites, vus = [], set()
+    for cite in [*([choisie] if choisie else []), *de_la_commune, *extensibles]:
+        if cite.pk not in vus:
+            vus.add(cite.pk)
+            cites.append(cite)
+    proposee = choisie or (de_la_commune[0] if de_la_commune else None)
+    communes_deja = []
+    if de_la_commune:
+        deja = CiteEducative.communes.through.objects.filter(
+            citeeducative__in=[c.pk for c in de_la_commune], commune__in=candidature.communes.values("pk")
+        ).values_list("commune__nom", flat=True)
+        communes_deja = sorted(set(deja))
+    return {"cites": cites, "proposee": proposee, "de_la_commune": de_la_commune, "communes_deja": communes_deja}
 
 
 def communes_sans_etablissements(*, communes) -> list[Commune]:
