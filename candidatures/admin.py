@@ -255,9 +255,7 @@ class CandidaturesDeLaCiteInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return (
-            selectors.candidature_list_for_agent(user=request.user)
-            .select_related("collectivite")
-            .order_by("depose_le")
+            selectors.candidature_list_for_agent(user=request.user).select_related("collectivite").order_by("depose_le")
         )
 
     def has_view_permission(self, request, obj=None):
