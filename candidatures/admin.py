@@ -289,6 +289,18 @@ class CiteEducativeAgentsAdmin(CiteEducativeAdmin):
 admin.site.login_form = AdminConnexionForm
 admin.site.login_template = "admin/connexion.html"
 
+# The admin home gives agents the counts that matter, within their scope (templates/admin/index.html).
+_index = admin.site.index
+
+
+def index_avec_compteurs(request, extra_context=None):
+    if permissions.is_agent(request.user):
+        extra_context = {**(extra_context or {}), "compteurs_accueil": selectors.accueil_compteurs(user=request.user)}
+    return _index(request, extra_context)
+
+
+admin.site.index = index_avec_compteurs
+
 admin.site.unregister(Suggestion)
 admin.site.register(Suggestion, SuggestionAgentsAdmin)
 admin.site.unregister(CiteEducative)

@@ -9,6 +9,7 @@ candidatures.instruction.
 """
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -20,6 +21,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from candidatures import exports, instruction, labellisation, permissions, selectors, services
@@ -70,11 +72,38 @@ class EtatFilter(admin.SimpleListFilter):
     title = "état"
     parameter_name = "etat"
 
+    A_INSTRUIRE = "a_instruire"
+
     def lookups(self, request, model_admin):
-        return [(etat.value, etat.label) for etat in Etat if etat != Etat.BROUILLON]
+        return [
+            (self.A_INSTRUIRE, "à instruire (déposée, en instruction, avis émis)"),
+            *[(etat.value, etat.label) for etat in Etat if etat != Etat.BROUILLON],
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == self.A_INSTRUIRE:
+            return queryset.filter(etat__in=selectors.ETATS_ATTENTE_AGENTS)
         return queryset.filter(etat=self.value()) if self.value() else queryset
+
+
+class EcheanceFilter(admin.SimpleListFilter):
+    title = "échéance d'instruction"
+    parameter_name = "echeance"
+
+    def lookups(self, request, model_admin):
+        return [("depassee", "dépassée"), ("7_jours", "dans les 7 jours")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "depassee":
+            return selectors.candidature_list_en_retard(queryset=queryset, today=today)
+        if self.value() == "7_jours":
+            return queryset.filter(
+                etat__in=selectors.ETATS_ATTENTE_AGENTS,
+                echeance_instruction__gte=today,
+                echeance_instruction__lte=today + timedelta(days=7),
+            )
+        return queryset
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -149,7 +178,8 @@ class CandidatureAdmin(admin.ModelAdmin):
         "etat_badge",
         "verifications_badge",
         "instructeur_nom",
-        "depose_le",
+        "depose_court",
+        "echeance",
         "attente",
     ]
     list_display_links = ["reference"]
@@ -158,6 +188,7 @@ class CandidatureAdmin(admin.ModelAdmin):
         RegionFilter,
         DepartementFilter,
         EtatFilter,
+        EcheanceFilter,
         "verifications",
         InstructeurFilter,
     ]
@@ -167,7 +198,7 @@ class CandidatureAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     ordering = ["-depose_le", "-pk"]
-    actions = ["prendre_en_charge", "exporter_csv", "exporter_xlsx"]
+    actions = ["prendre_en_charge", "attribuer", "exporter_csv", "exporter_xlsx"]
     change_list_template = "admin/candidatures/candidature/change_list.html"
 
     class Media:
@@ -230,7 +261,7 @@ class CandidatureAdmin(admin.ModelAdmin):
 
     @admin.display(description="projet", ordering="titre")
     def titre_court(self, obj):
-        return obj.titre[:60] + ("…" if len(obj.titre) > 60 else "")
+        return obj.titre[:50] + ("…" if len(obj.titre) > 50 else "")
 
     @admin.display(description="collectivité", ordering="collectivite__nom")
     def collectivite_nom(self, obj):
@@ -261,6 +292,26 @@ class CandidatureAdmin(admin.ModelAdmin):
     def instructeur_nom(self, obj):
         return _nom(obj.instructeur) or "—"
 
+    def get_list_display(self, request):
+        """A regional agent's list holds one région: no column for it (the list fits 1,366 px)."""
+        colonnes = list(super().get_list_display(request))
+        if not permissions.is_agent_national(request.user):
+            colonnes.remove("region")
+        return colonnes
+
+    @admin.display(description="déposée le", ordering="depose_le")
+    def depose_court(self, obj):
+        return date_format(timezone.localtime(obj.depose_le), "d/m/Y") if obj.depose_le else "—"
+
+    @admin.display(description="échéance", ordering="echeance_instruction")
+    def echeance(self, obj):
+        if obj.echeance_instruction is None:
+            return "—"
+        texte = date_format(obj.echeance_instruction, "d/m/Y")
+        if obj.etat in selectors.ETATS_ATTENTE_AGENTS and obj.echeance_instruction < timezone.localdate():
+            return format_html('<span class="en-retard">{} {}</span>', texte, badge("en retard", "error"))
+        return texte
+
     @admin.display(description="sans changement depuis", ordering="dernier_changement")
     def attente(self, obj):
         if obj.etat in ETATS_FINAUX or obj.dernier_changement is None:
@@ -278,7 +329,11 @@ class CandidatureAdmin(admin.ModelAdmin):
         url = reverse("admin:candidatures_candidature_changelist")
         compteurs = selectors.candidature_compte_par_etat(queryset=scope)
         for compteur in compteurs:
-            compteur["url"] = f"{url}?etat={compteur['etat']}"
+            # A state chip keeps the other filters and the search (only the page starts again).
+            parametres = request.GET.copy()
+            parametres.pop("p", None)
+            parametres["etat"] = compteur["etat"]
+            compteur["url"] = f"{url}?{parametres.urlencode()}"
             compteur["courant"] = request.GET.get("etat") == compteur["etat"]
         filtres = request.GET.copy()
         for cle in ("p", "e", "_changelist_filters"):
@@ -344,6 +399,50 @@ class CandidatureAdmin(admin.ModelAdmin):
                 "Les porteurs sont prévenus par courriel.",
                 messages.SUCCESS,
             )
+
+    @admin.action(description="Attribuer les candidatures sélectionnées à un agent…", permissions=["instruct"])
+    def attribuer(self, request, queryset):
+        """Bulk assignment: an intermediate page chooses the agent among those allowed on every
+        selected candidature; confirming assigns each one through instruction.candidature_assign."""
+        candidatures = list(queryset.select_related("collectivite", "instructeur"))
+        possibles = selectors.instructeur_list_for_candidatures(candidatures=candidatures)
+        erreur = ""
+        if request.POST.get("confirmer"):
+            valeur = request.POST.get("instructeur", "")
+            instructeur = possibles.filter(pk=int(valeur)).first() if valeur.isdigit() else None
+            if instructeur is None:
+                erreur = "Choisissez l'agent à qui confier les candidatures, dans la liste."
+            else:
+                reussies = []
+                for candidature in candidatures:
+                    try:
+                        instruction.candidature_assign(
+                            candidature=candidature, agent=request.user, instructeur=instructeur
+                        )
+                    except ValidationError as exc:
+                        self.message_user(request, f"{candidature} : {' '.join(exc.messages)}", messages.ERROR)
+                    else:
+                        reussies.append(candidature.reference)
+                if reussies:
+                    self.message_user(
+                        request,
+                        f"{len(reussies)} candidature(s) confiée(s) à {_nom(instructeur)} : {', '.join(reussies)}.",
+                        messages.SUCCESS,
+                    )
+                return None
+        contexte = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Attribuer des candidatures à un agent",
+            "candidatures": candidatures,
+            "agents": [(u.pk, f"{_nom(u)} ({u.email})" if u.get_full_name() else u.email) for u in possibles],
+            "erreur": erreur,
+            "choisi": request.POST.get("instructeur", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/candidatures/candidature/attribuer.html", contexte, status=400 if erreur else 200
+        )
 
     @admin.action(description="Exporter les candidatures sélectionnées (CSV)", permissions=["view"])
     def exporter_csv(self, request, queryset):

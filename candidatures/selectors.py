@@ -874,6 +874,32 @@ def candidature_list_en_attente(*, user, jours: int, now: datetime | None = None
     )
 
 
+def candidature_list_en_retard(*, queryset: QuerySet[Candidature], today) -> QuerySet[Candidature]:
+    """Candidatures waiting for an agent past their instruction deadline."""
+    return queryset.filter(etat__in=ETATS_ATTENTE_AGENTS, echeance_instruction__lt=today)
+
+
+def accueil_compteurs(*, user, today=None) -> dict:
+    """The counts the admin home gives an agent, within their scope (their région or all)."""
+    from django.db.models import Count
+
+    today = today or timezone.localdate()
+    scope = candidature_list_for_agent(user=user).order_by()
+    nombres = scope.aggregate(
+        a_instruire=Count("pk", filter=Q(etat__in=ETATS_ATTENTE_AGENTS)),
+        a_prendre=Count("pk", filter=Q(etat=Etat.DEPOSEE)),
+        en_retard=Count("pk", filter=Q(etat__in=ETATS_ATTENTE_AGENTS, echeance_instruction__lt=today)),
+        attente_porteur=Count("pk", filter=Q(etat=Etat.COMPLEMENTS_DEMANDES)),
+        decidees_annee=Count("pk", filter=Q(etat__in=ETATS_DECISION, dernier_changement__year=today.year)),
+        mes_candidatures=Count("pk", filter=Q(instructeur=user, etat__in=ETATS_ATTENTE_AGENTS)),
+    )
+    nombres["comptes_a_valider"] = porteur_scope_for_agent(
+        queryset=ProfilPorteur.objects.filter(statut=ProfilPorteur.Statut.EN_ATTENTE), user=user
+    ).count()
+    nombres["annee"] = today.year
+    return nombres
+
+
 def candidature_stats_par_region(*, user) -> dict:
     """Counts by région and state, within the agent's scope."""
     etats = [e for e in Etat if e != Etat.BROUILLON]
@@ -947,6 +973,19 @@ def instructeur_list_for_candidature(*, candidature: Candidature) -> QuerySet:
         groups__name=permissions.GROUPE_AGENTS_REGIONAUX, profil_agent__region_id=candidature.collectivite.region_id
     )
     ids = get_user_model().objects.filter(nationaux | regionaux, is_active=True).values("pk")
+    return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
+
+
+def instructeur_list_for_candidatures(*, candidatures: list[Candidature]) -> QuerySet:
+    """Who may be put in charge of every one of these candidatures: the national agents, and the
+    agents of their région when they all share one."""
+    from django.contrib.auth import get_user_model
+
+    regions = {c.collectivite.region_id for c in candidatures}
+    autorises = Q(groups__name=permissions.GROUPE_AGENTS_NATIONAUX)
+    if len(regions) == 1 and None not in regions:
+        autorises |= Q(groups__name=permissions.GROUPE_AGENTS_REGIONAUX, profil_agent__region_id=regions.pop())
+    ids = get_user_model().objects.filter(autorises, is_active=True).values("pk")
     return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
 
 

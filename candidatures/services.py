@@ -486,6 +486,8 @@ def _effet_depot(*, candidature: Candidature, now) -> None:
         annee = timezone.localtime(now).year
         candidature.reference = f"CE-{annee}-{_numero_reference(annee=annee):04d}"
     candidature.depose_le = now
+    delai = timedelta(days=candidature.appel.delai_instruction_jours)
+    candidature.echeance_instruction = timezone.localtime(now).date() + delai
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
     _recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
 
