@@ -27,7 +27,7 @@ from candidatures.models import (
     ProfilAgent,
     ProfilPorteur,
 )
-from cites.admin import CiteEducativeAdmin, SuggestionAdmin
+from cites.admin import CiteEducativeAdmin, EvenementLabelInline, SuggestionAdmin
 from cites.models import CiteEducative, Suggestion
 
 
@@ -279,10 +279,37 @@ class CandidaturesDeLaCiteInline(admin.TabularInline):
         return format_html('<a href="{}">{} — {}</a>', url, obj.reference, obj.titre)
 
 
-class CiteEducativeAgentsAdmin(CiteEducativeAdmin):
-    """The cités, with the candidatures that created or extended each one."""
+class EvenementLabelAgentsInline(EvenementLabelInline):
+    """The label history of the cité: read by every agent who may see the cité."""
 
-    inlines = [*CiteEducativeAdmin.inlines, CandidaturesDeLaCiteInline]
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_agent(request.user) or super().has_view_permission(request, obj)
+
+
+class CiteEducativeAgentsAdmin(CiteEducativeAdmin):
+    """The cités, with the candidatures that created or extended each one. Regional agents see
+    the cités of their région (read-only) and record their prolongations, renewals, conventions
+    and revues; national agents see and edit every cité."""
+
+    inlines = [
+        EvenementLabelAgentsInline,
+        *[inline for inline in CiteEducativeAdmin.inlines if inline is not EvenementLabelInline],
+        CandidaturesDeLaCiteInline,
+    ]
+
+    def get_queryset(self, request):
+        return selectors.cite_scope_for_agent(queryset=super().get_queryset(request), user=request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not request.user.is_superuser and permissions.is_agent(request.user):
+            raise Http404("Cité introuvable")
+        return obj
+
+    def has_suivi_permission(self, request, obj=None):
+        if permissions.is_agent_regional(request.user) and not permissions.is_agent_national(request.user):
+            return obj is None or permissions.can_follow_cite(request.user, obj)
+        return super().has_suivi_permission(request, obj)
 
 
 # The agents' log-in says when an account waits after repeated failures (candidatures.backends).

@@ -514,7 +514,7 @@ class CandidatureAdmin(admin.ModelAdmin):
                 evenement_vu=vu,
             )
             return "L'avis de la région est émis : la décision revient à l'ANCT."
-        if cible == Etat.LABELLISEE:
+        if cible == Etat.LABELLISEE and permissions.can_transition(request.user, candidature, cible):
             labellisation.candidature_label_decide(
                 candidature=candidature,
                 actor=request.user,

@@ -457,9 +457,14 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
+    def has_suivi_permission(self, request, obj=None) -> bool:
+        """Who records prolongations, renewals, conventions and revues of a cité (other apps
+        may widen it: regional agents for the cités of their région)."""
+        return self.has_change_permission(request, obj)
+
     def render_change_form(self, request, context, *args, **kwargs):
         obj = kwargs.get("obj")
-        if obj is not None and self.has_change_permission(request, obj):
+        if obj is not None and self.has_suivi_permission(request, obj):
             context["suivis"] = [
                 (reverse("admin:cites_citeeducative_suivi", args=[obj.pk, cle]), suivi.titre)
                 for cle, suivi in SUIVIS.items()
@@ -472,7 +477,7 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         definition = SUIVIS.get(suivi)
         if cite is None or definition is None:
             raise Http404("Cité ou formulaire introuvable")
-        if not self.has_change_permission(request, cite):
+        if not self.has_suivi_permission(request, cite):
             raise PermissionDenied
         form = definition.form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

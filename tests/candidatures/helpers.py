@@ -62,6 +62,9 @@ def ensure_groupes_et_appels() -> None:
         migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
         migration.creer(apps, None)
         importlib.import_module("candidatures.migrations.0004_permissions_des_agents").accorder(apps, None)
+        importlib.import_module("candidatures.migrations.0009_agents_regionaux_cites_de_leur_region").accorder(
+            apps, None
+        )
 
 
 def appel_permanent() -> AppelAProjets:
