@@ -240,7 +240,7 @@ class SuggestionAgentsAdmin(SuggestionAdmin):
         return obj
 
 
-class CandidaturesDeLaCiteInline(admin.TabularInline):
+class CandidaturesDeLaCiteInline(admin.StackedInline):
     """The decided candidatures that created or extended the cité, each linked to its instruction
     screen (only those the agent may see)."""
 
@@ -314,6 +314,9 @@ class CiteEducativeAgentsAdmin(CiteEducativeAdmin):
 
 # The agents' log-in says when an account waits after repeated failures (candidatures.backends).
 admin.site.login_form = AdminConnexionForm
+# No navigation sidebar: beside the list's filters it left the candidature list 717 px of a 1,366 px
+# screen; the home page and the breadcrumbs lead everywhere it did.
+admin.site.enable_nav_sidebar = False
 admin.site.login_template = "admin/connexion.html"
 
 # The admin home gives agents the counts that matter, within their scope (templates/admin/index.html).

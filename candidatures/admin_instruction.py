@@ -173,7 +173,6 @@ class CandidatureAdmin(admin.ModelAdmin):
         "titre_court",
         "collectivite_nom",
         "region",
-        "departement",
         "appel_annee",
         "etat_badge",
         "verifications_badge",
@@ -263,18 +262,15 @@ class CandidatureAdmin(admin.ModelAdmin):
     def titre_court(self, obj):
         return obj.titre[:50] + ("…" if len(obj.titre) > 50 else "")
 
-    @admin.display(description="collectivité", ordering="collectivite__nom")
+    @admin.display(description="collectivité (dépt)", ordering="collectivite__nom")
     def collectivite_nom(self, obj):
-        return obj.collectivite.nom
+        commune = obj.collectivite.commune
+        departement = commune.departement.code if commune is not None else "EPCI"
+        return f"{obj.collectivite.nom} ({departement})"
 
     @admin.display(description="région", ordering="collectivite__region__nom")
     def region(self, obj):
         return obj.collectivite.region.nom if obj.collectivite.region else "—"
-
-    @admin.display(description="dépt")
-    def departement(self, obj):
-        commune = obj.collectivite.commune
-        return commune.departement.code if commune is not None else "EPCI"
 
     @admin.display(description="appel", ordering="appel__annee")
     def appel_annee(self, obj):

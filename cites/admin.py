@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import BooleanField, Case, Count, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -273,10 +274,14 @@ class EtablissementQpvAdmin(admin.ModelAdmin):
     autocomplete_fields = ("etablissement", "qpv")
 
 
-class EvenementLabelInline(admin.TabularInline):
+class EvenementLabelInline(admin.StackedInline):
+    """Stacked, not tabular: each field keeps its visible label (axe-core) and the page fits 1,366 px."""
+
     model = EvenementLabel
     fields = ("type", "annee", "date", "reference_decision", "fin_financement", "description")
     extra = 0
+    # A narrow description: the cité's page fits a 1,366 px screen (cites/admin.css).
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
 
 
 # --- After the label: forms of the records agents add on a cité (services do the writing) ---
@@ -372,7 +377,7 @@ def document_link(obj: ConventionCadre | RevueProjet) -> str:
     return format_html('<a href="{}">Ouvrir le PDF</a>', url)
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(admin.StackedInline):
     """Read-only list of a cité's records: added through the forms above, removable by agents."""
 
     extra = 0
@@ -413,9 +418,15 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     list_filter = ("statut", "publiee", "annee_label", "annee_label_deduite", "communes__departement__region")
     search_fields = ("nom", "identifiant", "slug", "communes__nom", "communes__code")
     prepopulated_fields = {"slug": ("nom",)}
-    autocomplete_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
+    # Ids typed or picked in the related list's pop-up: select2's autocomplete widgets have no
+    # accessible names (axe-core), and a plain select of 37,000 communes cannot be rendered.
+    raw_id_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
     readonly_fields = SOURCE_FIELDS
     inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline]
+
+    class Media:
+        css = {"all": ["cites/admin.css"]}
+
     fieldsets = (
         (None, {"fields": ("nom", "slug", "identifiant", "statut", "publiee")}),
         (

@@ -11,12 +11,22 @@ from tests.candidatures import helpers
 
 pytestmark = pytest.mark.browser
 
-LARGEUR = """() => ({
-    page: document.documentElement.scrollWidth,
-    fenetre: document.documentElement.clientWidth,
-    tableau: (document.querySelector('#result_list') || {}).scrollWidth || 0,
-    boite: (document.querySelector('#changelist .results') || {}).clientWidth || 0,
-})"""
+LARGEUR = """() => {
+    const bord = document.documentElement.clientWidth + 1;
+    const depasse = (e) => e.getBoundingClientRect().right > bord;
+    const nom = (e) => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')}`;
+    return {
+        page: document.documentElement.scrollWidth,
+        fenetre: document.documentElement.clientWidth,
+        tableau: (document.querySelector('#result_list') || {}).scrollWidth || 0,
+        boite: (document.querySelector('#changelist .results') || {}).clientWidth || 0,
+        // What sticks out, for the failure message: the innermost elements past the window's edge.
+        debordent: [...document.querySelectorAll('body *')]
+            .filter((e) => depasse(e) && ![...e.children].some(depasse))
+            .slice(0, 5)
+            .map((e) => `${nom(e)} (${Math.round(e.getBoundingClientRect().width)} px)`),
+    };
+}"""
 
 
 @pytest.fixture
@@ -80,6 +90,7 @@ def test_a_regional_agent_records_a_revue_of_a_cite_of_their_region(agents_page,
     expect(page.get_by_role("link", name="Toulouse Grand Mirail")).to_be_visible()
     tient_dans_l_ecran(page, "liste des cités (agent régional)")
     page.get_by_role("link", name="Toulouse Grand Mirail").click()
+    expect(page.locator("#content h2").first).to_contain_text("Toulouse Grand Mirail")
     tient_dans_l_ecran(page, "fiche d'une cité (agent régional)")
     axe_check(page, "fiche d'une cité (agent régional)")
     page.get_by_role("link", name="Enregistrer une revue de projet").click()
