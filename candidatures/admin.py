@@ -27,7 +27,7 @@ from candidatures.models import (
     ProfilAgent,
     ProfilPorteur,
 )
-from cites.admin import CiteEducativeAdmin, EvenementLabelInline, SuggestionAdmin
+from cites.admin import EvenementLabelInline, SuggestionAdmin
 from cites.models import CiteEducative, Suggestion
 
 
@@ -286,14 +286,18 @@ class EvenementLabelAgentsInline(EvenementLabelInline):
         return permissions.is_agent(request.user) or super().has_view_permission(request, obj)
 
 
-class CiteEducativeAgentsAdmin(CiteEducativeAdmin):
+# The cité admin as the other apps made it (partenaires adds the partners and actions).
+CiteEducativeAdminEnPlace = type(admin.site.get_model_admin(CiteEducative))
+
+
+class CiteEducativeAgentsAdmin(CiteEducativeAdminEnPlace):
     """The cités, with the candidatures that created or extended each one. Regional agents see
     the cités of their région (read-only) and record their prolongations, renewals, conventions
     and revues; national agents see and edit every cité."""
 
     inlines = [
         EvenementLabelAgentsInline,
-        *[inline for inline in CiteEducativeAdmin.inlines if inline is not EvenementLabelInline],
+        *[inline for inline in CiteEducativeAdminEnPlace.inlines if inline is not EvenementLabelInline],
         CandidaturesDeLaCiteInline,
     ]
 

@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from candidatures.models import Candidature
-from cites.models import CiteEducative
+from cites.models import CiteEducative, EvenementLabel
+from partenaires.models import Action, LienPartenaire, Partenaire
 from tests.browser.test_instruction import agent_se_connecter
 from tests.candidatures import helpers
 
@@ -71,6 +72,17 @@ def test_the_cite_admin_fits_and_passes_axe(agents_page, axe_check):
     page = agents_page
     national = helpers.agent(email="national@anct.gouv.fr", region=None)
     cite = CiteEducative.objects.get(slug="toulouse-grand-mirail")
+    # A cité with its history, partners and actions: every inline has rows.
+    partenaire = Partenaire.objects.create(nom="Centre social Bellefontaine", famille="social")
+    LienPartenaire.objects.create(cite=cite, partenaire=partenaire, force=2, role="accueil des familles")
+    action = Action.objects.create(
+        cite=cite, titre="Soirées familles", objectif="continuite", temps_apres=True, age_min=6, age_max=18
+    )
+    action.partenaires.add(partenaire)
+    EvenementLabel.objects.create(
+        cite=cite, type="prolongation", annee=2023, date="2023-01-10", reference_decision="ANCT-2023-1",
+        fin_financement="2025-12-31", description="Prolongation de la période de financement jusqu'à fin 2025.",
+    )  # fmt: skip
     agent_se_connecter(page, national)
     page.goto(f"/admin/cites/citeeducative/{cite.pk}/change/")
     expect(page.locator("h1")).to_contain_text("Modification")
