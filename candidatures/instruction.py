@@ -161,15 +161,13 @@ def candidature_give_opinion(
         locked.avis_region = avis
         locked.avis_region_motif = motif
         locked.save(update_fields=["avis_region", "avis_region_motif", "modifie_le"])
+        # The change of state records the opinion (who, when, which, why): the history says it once.
         locked = candidature_transition(
             candidature=locked,
             to=Etat.AVIS_EMIS,
             actor=agent,
             message=f"Avis {libelle} de la région : {motif}",
             evenement_vu=evenement_vu,
-        )
-        _journal(
-            candidature=locked, auteur=agent, type=JournalInstruction.Type.AVIS, description=f"Avis {libelle} : {motif}"
         )
     candidature.avis_region, candidature.avis_region_motif = avis, motif
     return locked

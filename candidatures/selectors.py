@@ -22,6 +22,7 @@ from candidatures.models import (
     Etat,
     EvenementCandidature,
     Indicateur,
+    JournalInstruction,
     PieceJointe,
     ProfilPorteur,
     Verifications,
@@ -1041,7 +1042,9 @@ def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronolog
             else "Création du brouillon"
         )
         entrees.append(EntreeChronologie(e.date, e.auteur, titre, e.message, "etat"))
-    for j in candidature.journal.select_related("auteur"):
+    # The opinion is told by its change of state (« Avis favorable de la région : … »); journal
+    # rows of type « avis » written before that repeated it.
+    for j in candidature.journal.select_related("auteur").exclude(type=JournalInstruction.Type.AVIS):
         entrees.append(EntreeChronologie(j.date, j.auteur, j.get_type_display().capitalize(), j.description, j.type))
     for n in candidature.notes_agents.select_related("auteur"):
         entrees.append(EntreeChronologie(n.cree_le, n.auteur, "Note interne", n.texte, "note"))
