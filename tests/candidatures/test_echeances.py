@@ -74,8 +74,8 @@ def test_the_admin_home_counts_what_matters_in_the_agents_region(
     compteurs = page.context["compteurs_accueil"]
     assert (compteurs["a_instruire"], compteurs["a_prendre"], compteurs["en_retard"]) == (1, 1, 1)
     assert (compteurs["attente_porteur"], compteurs["decidees_annee"], compteurs["mes_candidatures"]) == (2, 1, 1)
-    assert '<td class="nombre" id="compteur-en-retard">1</td>' in texte
-    assert '<td class="nombre" id="compteur-attente-porteur">2</td>' in texte
+    assert '<td id="compteur-en-retard">1</td>' in texte
+    assert '<td id="compteur-attente-porteur">2</td>' in texte
 
 
 # --- The daily reminder ----------------------------------------------------------------------
