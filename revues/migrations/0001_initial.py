@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cites', '0009_personnes_echeances_rappels'),
+        ('cites', '0010_personnes_echeances_rappels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

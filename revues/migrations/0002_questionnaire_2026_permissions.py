@@ -81,6 +81,6 @@ def accorder(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("revues", "0001_initial"), ("candidatures", "0014_permissions_suivi_des_cites")]
+    dependencies = [("revues", "0001_initial"), ("candidatures", "0016_permissions_suivi_des_cites")]
 
     operations = [migrations.RunPython(creer, migrations.RunPython.noop)]

@@ -62,7 +62,7 @@ def ensure_groupes_et_appels() -> None:
         migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
         migration.creer(apps, None)
         # The data migration of issue 13: the 2024 rules of the calls (criteria chef de file, IPS, modes).
-        importlib.import_module("candidatures.migrations.0011_regles_2024").regles_2024(apps, None)
+        importlib.import_module("candidatures.migrations.0013_regles_2024").regles_2024(apps, None)
         from candidatures.roles import roles_permissions_synchroniser
 
         roles_permissions_synchroniser(appliquer=True)
@@ -246,7 +246,10 @@ def placer(candidature: Candidature, etat: str) -> Candidature:
     from django.utils import timezone
 
     Candidature.objects.filter(pk=candidature.pk).update(
-        etat=etat, reference=candidature.reference or f"CE-2099-{candidature.pk:04d}", depose_le=timezone.now()
+        etat=etat,
+        reference=candidature.reference or f"CE-2099-{candidature.pk:04d}",
+        depose_le=timezone.now(),
+        dernier_changement=timezone.now(),
     )
     candidature.refresh_from_db()
     return candidature
@@ -279,6 +282,7 @@ def candidatures_en_masse(*, user, appel: AppelAProjets, nombre: int, prefixe: s
                 etat=etat,
                 reference=f"CE-{prefixe}-{i:05d}",
                 depose_le=now,
+                dernier_changement=now,
                 titre=f"Projet {prefixe} n° {i}",
                 verifications="conforme",
             )

@@ -60,5 +60,5 @@ def test_a_national_agent_is_shown_as_the_anct(agent_national):
 def test_the_migration_deduces_the_institution_from_the_service_typed(service, region, attendu):
     user = helpers.agent(email="x@gouv.fr", region=region)
     ProfilAgent.objects.filter(user=user).update(service=service, institution="")
-    importlib.import_module("candidatures.migrations.0013_agents_institution_depuis_service").remplir(apps, None)
+    importlib.import_module("candidatures.migrations.0015_agents_institution_depuis_service").remplir(apps, None)
     assert ProfilAgent.objects.get(user=user).institution == attendu

@@ -27,6 +27,7 @@ REGIONAUX = [
     "candidatures.view_profilporteur",
     "cites.change_echeance",
     "cites.change_suggestion",
+    "cites.view_citeeducative",
     "cites.view_echeance",
     "cites.view_financementannuel",
     "cites.view_personnecite",
@@ -37,8 +38,8 @@ REGIONAUX = [
     "revues.view_section",
 ]
 NATIONAUX = sorted(
-    REGIONAUX
-    + [
+    set(REGIONAUX)
+    | {
         "candidatures.add_appelaprojets",
         "candidatures.add_critere",
         "candidatures.change_appelaprojets",
@@ -94,7 +95,7 @@ NATIONAUX = sorted(
         "revues.delete_questionnaire",
         "revues.delete_section",
         "revues.view_question",
-    ]
+    }
 )
 
 

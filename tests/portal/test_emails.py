@@ -15,8 +15,8 @@ MODELES = sorted(
 )
 
 
-def test_the_portal_has_its_twenty_four_e_mails():
-    assert len(MODELES) == 24
+def test_the_portal_has_its_twenty_five_e_mails():
+    assert len(MODELES) == 25
 
 
 @pytest.mark.parametrize("modele", MODELES)

@@ -40,8 +40,8 @@ def accorder(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidatures", "0013_agents_institution_depuis_service"),
-        ("cites", "0009_personnes_echeances_rappels"),
+        ("candidatures", "0015_agents_institution_depuis_service"),
+        ("cites", "0010_personnes_echeances_rappels"),
     ]
 
     operations = [migrations.RunPython(accorder, migrations.RunPython.noop)]

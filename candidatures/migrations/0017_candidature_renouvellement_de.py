@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidatures', '0014_permissions_suivi_des_cites'),
-        ('cites', '0009_personnes_echeances_rappels'),
+        ('candidatures', '0016_permissions_suivi_des_cites'),
+        ('cites', '0010_personnes_echeances_rappels'),
     ]
 
     operations = [

@@ -26,6 +26,6 @@ def remplir(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("candidatures", "0012_agents_institution")]
+    dependencies = [("candidatures", "0014_agents_institution")]
 
     operations = [migrations.RunPython(remplir, migrations.RunPython.noop)]

@@ -42,6 +42,6 @@ def regles_anciennes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("candidatures", "0010_criteres_mode_chef_de_file_ips")]
+    dependencies = [("candidatures", "0012_criteres_mode_chef_de_file_ips")]
 
     operations = [migrations.RunPython(regles_2024, regles_anciennes)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cites', '0008_financements_annuels'),
+        ('cites', '0009_financements_annuels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

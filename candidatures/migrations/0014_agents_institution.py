@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidatures', '0011_regles_2024'),
+        ('candidatures', '0013_regles_2024'),
     ]
 
     operations = [

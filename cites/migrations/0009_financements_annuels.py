@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cites', '0007_nom_recherche'),
+        ('cites', '0008_identifiants_des_cites_sans_identifiant'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidatures', '0009_exports_en_arriere_plan'),
+        ('candidatures', '0011_delai_echeance_rappels_instruction'),
     ]
 
     operations = [
