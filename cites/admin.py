@@ -463,7 +463,7 @@ class PersonneCiteInline(admin.TabularInline):
     model = PersonneCite
     extra = 0
     fields = ("role", "nom", "fonction", "email", "user", "actif")
-    autocomplete_fields = ("user",)
+    raw_id_fields = ("user",)  # as the cité's own fields: select2 has no accessible name (axe-core)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("cites.view_personnecite") or request.user.has_perm("cites.change_citeeducative")
