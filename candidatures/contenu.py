@@ -306,3 +306,32 @@ ELEMENTS_GENERAUX = ["titre", "deliberation"]
 
 assert all(c.element in ELEMENTS for c in CHAMPS.values() if c.element), "a field serves an unknown element"
 assert all(not c.relation or c.special for c in CHAMPS.values()), "a relation needs its step's own form field"
+
+
+def contenu_etapes(candidature) -> list[dict]:
+    """The content of a candidature step by step, for the displays and the receipt: each step of the
+    form with its number, and its fields in order, each with its label and value (`special` ones
+    are shown by the step's own block of the display)."""
+    etapes = []
+    for numero, etape in enumerate((e for e in ETAPES if e.formulaire), start=1):
+        champs = []
+        for champ in etape.champs:
+            valeur = None
+            if not champ.special:
+                modele = candidature._meta.get_field(champ.nom)
+                valeur = (
+                    getattr(candidature, f"get_{champ.nom}_display")()
+                    if modele.choices
+                    else getattr(candidature, champ.nom)
+                )
+            champs.append(
+                {
+                    "nom": champ.nom,
+                    "titre": champ.titre,
+                    "valeur": valeur,
+                    "long": bool(champ.lignes),
+                    "special": champ.special,
+                }
+            )
+        etapes.append({"numero": numero, "slug": etape.slug, "titre": etape.titre, "champs": champs})
+    return etapes

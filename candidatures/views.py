@@ -134,10 +134,7 @@ def _initial_form(etape: Etape, c: Candidature) -> dict:
     initial = {}
     noms_champs, noms_relations, _ = ETAPES_CHAMPS[etape.slug]
     for nom in noms_champs:
-        if nom == "college_chef_de_file":
-            initial[nom] = c.college_chef_de_file_id
-        else:
-            initial[nom] = getattr(c, nom)
+        initial[nom] = getattr(c, Candidature._meta.get_field(nom).attname)  # a foreign key: its id
     for nom in noms_relations:
         initial[nom] = list(getattr(c, nom).values_list("pk", flat=True))
     return initial
