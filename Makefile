@@ -27,6 +27,7 @@ node_modules/.installed: package.json package-lock.json
 ## setup: virtual environment, Python and npm packages, database, real reference data (idempotent)
 setup: $(VENV)/.installed node_modules/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py synchroniser_permissions -v0
 	$(PY) manage.py import_referentiels
 
 ## run: setup, then serve the portal on http://127.0.0.1:8000/

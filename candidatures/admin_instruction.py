@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +27,7 @@ from candidatures.services import TransitionRefusee
 from candidatures.workflow.etats import AGENTS, etat_get
 from candidatures.workflow.transitions import transitions_from
 from cites.models import Departement, Region
+from cites.stockage import fichier_prive_reponse
 
 BADGES_VERIFICATIONS = {
     Verifications.CONFORME: "success",
@@ -346,14 +347,10 @@ class CandidatureAdmin(admin.ModelAdmin):
         if export is None or not export.fichier:
             raise Http404("Export introuvable")
         types = {"xlsx": exports.XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
-        response = FileResponse(
-            export.fichier.open("rb"),
-            as_attachment=True,
-            filename=f"{export.nom}.{export.format}",
-            content_type=types[export.format],
+        # Streamed from the private storage, or a short-lived signed address (cites.stockage).
+        return fichier_prive_reponse(
+            export.fichier, nom=f"{export.nom}.{export.format}", content_type=types[export.format]
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     # Bulk actions.
 

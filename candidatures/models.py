@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from candidatures import roles as roles_utilisateur
+from candidatures import acteurs
 from candidatures.contenu import ELEMENTS
 from candidatures.storage import private_storage
 from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, TOUS, Etat, etats_ou
@@ -232,17 +232,17 @@ class CandidatureQuerySet(models.QuerySet):
         """Every candidature `user` may see, so that get_object_or_404 on it answers 404 for the
         others: for each role the user holds, the states that role sees (the state records'
         `visible_par`) within that role's reach (a porteur: their collectivité's; an agent: their
-        région's, all for national agents, roles.region_filtre). `roles` keeps only some of them
+        région's, all for national agents, acteurs.region_filtre). `roles` keeps only some of them
         (roles=AGENTS: the agents' screens, without a porteur's own drafts)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         roles = TOUS if roles is None else roles
         portees = {}  # role held → what it reaches
-        if PORTEUR in roles and roles_utilisateur.can_file(user):
+        if PORTEUR in roles and acteurs.can_file(user):
             portees[PORTEUR] = models.Q(collectivite_id=user.profil_porteur.collectivite_id)
-        region = roles_utilisateur.region_filtre(user, "collectivite__region_id") if roles & AGENTS else None
+        region = acteurs.region_filtre(user, "collectivite__region_id") if roles & AGENTS else None
         if region is not None:
-            agent = AGENT_NATIONAL if roles_utilisateur.is_agent_national(user) else AGENT_REGIONAL
+            agent = AGENT_NATIONAL if acteurs.is_agent_national(user) else AGENT_REGIONAL
             if agent in roles:
                 portees[agent] = region
         visible = models.Q(pk__in=[])

@@ -5,8 +5,7 @@ GROUPE_AGENTS_REGIONAUX (with a ProfilAgent naming the région) and GROUPE_AGENT
 Superusers act as national and regional agents everywhere.
 """
 
-from candidatures.models import Candidature, ProfilPorteur
-from candidatures.roles import (  # noqa: F401 — the roles live in candidatures.roles, re-exported here
+from candidatures.acteurs import (  # noqa: F401 — the roles live in candidatures.acteurs, re-exported here
     GROUPE_AGENTS_NATIONAUX,
     GROUPE_AGENTS_REGIONAUX,
     agent_region_id,
@@ -17,6 +16,7 @@ from candidatures.roles import (  # noqa: F401 — the roles live in candidature
     profil_porteur,
     region_filtre,
 )
+from candidatures.models import Candidature, ProfilPorteur
 from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, etat_get
 from candidatures.workflow.transitions import transition_get
 

@@ -1,74 +1,111 @@
-"""The roles a user holds and the région they act for: the ground of permissions and of the scoping
-of querysets (Candidature.objects.visibles_par, selectors.scope_region).
+"""The agents' groups and their model permissions, declared here and nowhere else.
 
-Imports no model, so that the models' querysets can use it (permissions re-exports every name).
+`manage.py synchroniser_permissions` makes the database match this declaration (release phase of
+the Procfile, `make setup`); `--check` only says what differs and exits 1 (CI, after migrate).
+The data migration 0004 gave the first version of these lists; it is never edited again: a
+change of rights is a change here, applied by the command.
+
+Regional agents: the candidatures, accounts and suggestions of their région (the scope by région
+is applied by the admin through candidatures.selectors). National agents (ANCT): everything of
+the instruction, the calls for projects and the labelled cités, the reference data read-only,
+and the background tasks (failed ones relaunched). Superusers have every permission anyway.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
+from django.db import transaction
 
-GROUPE_AGENTS_REGIONAUX = "Agents régionaux"
-GROUPE_AGENTS_NATIONAUX = "Agents nationaux (ANCT)"
+from candidatures.permissions import GROUPE_AGENTS_NATIONAUX, GROUPE_AGENTS_REGIONAUX
+
+COMMUNES = [
+    ("candidatures", "view_candidature"),
+    ("candidatures", "change_candidature"),
+    ("candidatures", "view_profilporteur"),
+    ("candidatures", "change_profilporteur"),
+    ("candidatures", "view_collectivite"),
+    ("candidatures", "view_appelaprojets"),
+    ("candidatures", "view_critere"),
+    ("candidatures", "view_evenementcandidature"),
+    ("candidatures", "view_piecejointe"),
+    ("candidatures", "view_evaluationcritere"),
+    ("candidatures", "add_evaluationcritere"),
+    ("candidatures", "change_evaluationcritere"),
+    ("candidatures", "view_noteagent"),
+    ("candidatures", "add_noteagent"),
+    ("candidatures", "view_messagecandidature"),
+    ("candidatures", "add_messagecandidature"),
+    ("candidatures", "view_journalinstruction"),
+    ("cites", "view_suggestion"),
+    ("cites", "change_suggestion"),
+]
+
+NATIONALES = [
+    *[("candidatures", f"{verbe}_appelaprojets") for verbe in ("add", "change", "delete")],
+    *[("candidatures", f"{verbe}_critere") for verbe in ("add", "change", "delete")],
+    *[
+        ("cites", f"view_{modele}")
+        for modele in (
+            "region",
+            "departement",
+            "commune",
+            "communerattachee",
+            "epci",
+            "qpv",
+            "etablissement",
+            "etablissementqpv",
+        )
+    ],
+    *[("cites", f"{verbe}_citeeducative") for verbe in ("view", "add", "change")],
+    *[("cites", f"{verbe}_evenementlabel") for verbe in ("view", "add", "change")],
+    *[
+        ("cites", f"{verbe}_{modele}")
+        for verbe in ("view", "add", "change")
+        for modele in ("conventioncadre", "revueprojet")
+    ],
+    # National agents enter each cité's partners, their links and its fiches action.
+    *[
+        ("partenaires", f"{verbe}_{modele}")
+        for verbe in ("view", "add", "change", "delete")
+        for modele in ("partenaire", "lienpartenaire", "action")
+    ],
+    # « Tâches en arrière-plan »: what failed after its retries, and « Relancer » (portal.admin).
+    ("portal", "view_tache"),
+]
+
+PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    GROUPE_AGENTS_REGIONAUX: COMMUNES,
+    GROUPE_AGENTS_NATIONAUX: COMMUNES + NATIONALES,
+}
 
 
-def _group_names(user) -> set[str]:
-    if not hasattr(user, "_candidatures_groupes"):
-        user._candidatures_groupes = set(user.groups.values_list("name", flat=True))
-    return user._candidatures_groupes
+def roles_permissions_synchroniser(*, appliquer: bool) -> list[str]:
+    """Compare each declared group's permissions with the database; with `appliquer`, create the
+    missing groups and give or take away what differs. Returns the differences, in French."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
 
-
-def profil_porteur(user):
-    if not user.is_authenticated:
-        return None
-    try:
-        return user.profil_porteur
-    except ObjectDoesNotExist:
-        return None
-
-
-def agent_region_id(user) -> int | None:
-    """The région a regional agent is attached to (None when they have none)."""
-    if not user.is_authenticated:
-        return None
-    try:
-        return user.profil_agent.region_id
-    except ObjectDoesNotExist:
-        return None
-
-
-def is_agent_national(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or GROUPE_AGENTS_NATIONAUX in _group_names(user))
-    )
-
-
-def is_agent_regional(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and GROUPE_AGENTS_REGIONAUX in _group_names(user)
-        and agent_region_id(user) is not None
-    )
-
-
-def region_filtre(user, champ: str) -> Q | None:
-    """The one scoping by région: a filter on `champ` (a path to a région id, e.g.
-    "collectivite__region_id"): Q() for national agents (everything), their région for regional
-    agents, None for anyone else (nothing). selectors.scope_region applies it to a queryset."""
-    if is_agent_national(user):
-        return Q()
-    if is_agent_regional(user):
-        return Q(**{champ: agent_region_id(user)})
-    return None
-
-
-def is_agent(user) -> bool:
-    return is_agent_national(user) or is_agent_regional(user)
-
-
-def can_file(user) -> bool:
-    """A porteur may create and file candidatures once their e-mail is confirmed and an agent validated them."""
-    profil = profil_porteur(user)
-    return profil is not None and user.is_active and profil.email_confirme and profil.statut == profil.Statut.VALIDE
+    if appliquer:  # `migrate` creates them too; a data migration may have run before it did
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+    differences = []
+    with transaction.atomic():
+        for nom, declarees in PERMISSIONS.items():
+            voulues = set()
+            for app_label, codename in declarees:
+                permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+                if permission is None:
+                    raise LookupError(f"Permission inconnue dans candidatures/roles.py : {app_label}.{codename}")
+                voulues.add(permission)
+            groupe = Group.objects.filter(name=nom).first()
+            if groupe is None:
+                differences.append(f"groupe « {nom} » absent")
+                if not appliquer:
+                    continue
+                groupe = Group.objects.create(name=nom)
+            actuelles = set(groupe.permissions.select_related("content_type"))
+            for permission in sorted(voulues - actuelles, key=str):
+                differences.append(f"« {nom} » : manque {permission.content_type.app_label}.{permission.codename}")
+            for permission in sorted(actuelles - voulues, key=str):
+                differences.append(f"« {nom} » : en trop {permission.content_type.app_label}.{permission.codename}")
+            if appliquer:
+                groupe.permissions.set(voulues)
+    return differences

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -437,6 +437,25 @@ def candidature_submit(*, candidature: Candidature, actor) -> Candidature:
     if depot is None:
         raise TransitionRefusee(f"Une candidature « {candidature.get_etat_display()} » ne peut pas être déposée.")
     return candidature_transition(candidature=candidature, to=depot.cible, actor=actor)
+
+
+def recepisse_produire(*, candidature_id: int) -> str:
+    """Writes the receipt of the candidature as deposited now to the private storage (the task
+    candidatures.tasks.recepisse_generer, queued by the deposit); returns its file name ("" when the
+    candidature has no deposit any more). Run again, it replaces the file."""
+    from candidatures.recepisse import recepisse_pdf
+
+    candidature = Candidature.objects.filter(pk=candidature_id, depose_le__isnull=False).first()
+    if candidature is None:
+        return ""
+    pdf = recepisse_pdf(candidature=candidature)
+    ancien = candidature.recepisse.name if candidature.recepisse else ""
+    storage = candidature.recepisse.storage
+    nom = storage.save(f"recepisses/recepisse-{candidature.reference}.pdf", ContentFile(pdf))
+    Candidature.objects.filter(pk=candidature_id).update(recepisse=nom)
+    if ancien and ancien != nom:
+        storage.delete(ancien)
+    return nom
 
 
 # --- Exports built in the background ---------------------------------------------------------

@@ -5,7 +5,7 @@ They are read back only through the permission-checked download views. The backe
 """
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
 
 
@@ -31,4 +31,7 @@ class PrivateStorage(FileSystemStorage):
 
 
 def private_storage():
-    return storages["prive"]
+    """The `prive` storage, resolved when used: the local folder or the bucket (cites.stockage)."""
+    from cites.stockage import prive
+
+    return prive

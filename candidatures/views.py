@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
 from candidatures.workflow.etats import PORTEUR, etat_get
 from candidatures.workflow.transitions import depot_cibles, transition_depot
+from cites.stockage import fichier_prive_reponse
 
 TITRE_ESPACE = "Mes candidatures"
 
@@ -588,13 +589,7 @@ def message_envoyer(request, pk: int):
 
 
 def _download(fichier, *, nom: str, content_type: str):
-    try:
-        handle = fichier.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Fichier introuvable") from exc
-    response = FileResponse(handle, as_attachment=True, filename=nom, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return fichier_prive_reponse(fichier, nom=nom, content_type=content_type)
 
 
 @login_required

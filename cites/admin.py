@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Count, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -48,6 +48,7 @@ from cites.services import (
     suggestion_close,
     suggestion_close_check,
 )
+from cites.stockage import fichier_prive_reponse
 
 admin.site.site_header = "Administration du portail des cités éducatives"
 admin.site.site_title = "Cités éducatives — administration"
@@ -516,10 +517,8 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         record = model.objects.filter(cite=cite, pk=pk).exclude(document="").first()
         if record is None:
             raise Http404("Document introuvable")
-        try:
-            return FileResponse(record.document.open("rb"), content_type="application/pdf")
-        except FileNotFoundError:
-            raise Http404("Document introuvable") from None
+        nom = f"{type}-{cite.slug}-{record.pk}.pdf"
+        return fichier_prive_reponse(record.document, nom=nom, content_type="application/pdf", as_attachment=False)
 
 
 @admin.register(EvenementLabel)

@@ -361,9 +361,9 @@ def documents_storage():
     """Documents of the cités (conventions, revues de projet): in the private storage, outside
     every public folder. The public page links only to those marked public, served by
     `views.cite_document` once it has checked that the cité is published."""
-    from django.core.files.storage import storages
+    from cites.stockage import prive
 
-    return storages["prive"]
+    return prive
 
 
 class ConventionCadre(models.Model):

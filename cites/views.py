@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -15,6 +15,7 @@ from cites.forms import CiteFilterForm, SuggestionForm
 from cites.generalisation import generalisation_statistiques
 from cites.models import CiteEducative, ConventionCadre, RevueProjet, Suggestion
 from cites.services import suggestion_create, suggestion_rate_limited
+from cites.stockage import fichier_prive_reponse
 
 CITES_PAR_PAGE = 20
 
@@ -204,12 +205,8 @@ def cite_document(request, slug, type, pk):
     record = get_object_or_404(
         model.objects.exclude(document=""), pk=pk, cite__slug=slug, cite__publiee=True, document_public=True
     )
-    try:
-        fichier = record.document.open("rb")
-    except FileNotFoundError:
-        raise Http404("Document introuvable") from None
     nom = f"{type}-{slug}-{record.date_signature if type == 'convention' else record.annee}.pdf"
-    return FileResponse(fichier, content_type="application/pdf", filename=nom)
+    return fichier_prive_reponse(record.document, nom=nom, content_type="application/pdf", as_attachment=False)
 
 
 DEPARTEMENTS_GRAPHIQUE = 15

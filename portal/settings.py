@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "cites",
     "partenaires",
     "candidatures",
+    # After `portal`, whose db_worker command (portal.taches: retries, abandoned tasks) wins.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +237,28 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 
+# Private files on S3-compatible object storage (django-storages) when S3_BUCKET is set, so that
+# every application server sees the same files; the local folder PRIVATE_MEDIA_ROOT otherwise.
+# They are served only by the permission-checked views: streamed, or with PRIVATE_FILES_REDIRECT
+# a redirect to a signed address valid PRIVATE_FILES_URL_SECONDS (cites.stockage).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+PRIVATE_FILES_REDIRECT = env_bool("PRIVATE_FILES_REDIRECT", False)
+PRIVATE_FILES_URL_SECONDS = int(os.environ.get("PRIVATE_FILES_URL_SECONDS", "60"))
+if S3_BUCKET:
+    STORAGES["prive"] = {
+        "BACKEND": "cites.stockage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            "region_name": os.environ.get("S3_REGION") or None,
+            "location": os.environ.get("S3_PREFIX", "prive"),
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+        },
+    }
+
 # Reference data: a folder laid out like ../shared/data (see PROVENANCE.md there).
 REFERENCE_DATA_DIR = Path(os.environ.get("REFERENCE_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
 # Official URLs used by `import_referentiels` in production when no folder is given.
@@ -278,7 +302,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cités éducatives <ne-pas-repondre@cites-educatives.local>")
 
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# Background work (django-tasks): immediate in development and tests; production uses the
+# database backend of django-tasks-db and a worker process (`manage.py db_worker`, Procfile).
+# A failed task is tried TASKS_MAX_ATTEMPTS times in all, after TASKS_RETRY_DELAY seconds doubled
+# at each attempt; a task « RUNNING » for more than TASKS_RUNNING_TIMEOUT seconds was left by a
+# dead worker and goes back to the queue (portal.taches).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "4"))
+TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "30"))
+TASKS_RUNNING_TIMEOUT = float(os.environ.get("TASKS_RUNNING_TIMEOUT", "900"))
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

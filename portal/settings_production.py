@@ -5,7 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings import *  # noqa: F403
-from portal.settings import DEVELOPMENT_SECRET_KEY, LOGGING, SECRET_KEY, env_bool, site_contacts_problems
+from portal.settings import (
+    DEVELOPMENT_SECRET_KEY,
+    LOGGING,
+    REDIS_URL,
+    SECRET_KEY,
+    env_bool,
+    site_contacts_problems,
+)
 
 
 def _refuse_unsafe_configuration() -> None:
@@ -30,10 +37,15 @@ _refuse_unsafe_configuration()
 DEBUG = False
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
-STORAGES = {
+STORAGES = {  # noqa: F811
     "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    "prive": {"BACKEND": os.environ.get("PRIVATE_FILE_STORAGE_BACKEND", "candidatures.storage.PrivateStorage")},
+    # The local folder, or the bucket of S3_BUCKET (portal.settings), unless a backend is named.
+    "prive": (
+        {"BACKEND": os.environ["PRIVATE_FILE_STORAGE_BACKEND"]}
+        if os.environ.get("PRIVATE_FILE_STORAGE_BACKEND")
+        else STORAGES["prive"]
+    ),
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -48,4 +60,21 @@ SESSION_COOKIE_HTTPONLY = True
 # One JSON line per request and per log record, each with its request id (portal.logs).
 LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")
 LOGGING["loggers"]["portal.requetes"]["level"] = "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# E-mails, receipts, exports, reminders and imports run in the worker process (`manage.py db_worker`).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+
+# Shared state only in shared engines: with several processes (gunicorn workers, app servers,
+# the task worker) the cache — public pages and their invalidation, API throttles, sign-up and
+# suggestion limits — lives in Redis when REDIS_URL is set, in the database otherwise (table
+# created by `manage.py createcachetable`, Procfile's release), never in one process's memory.
+# Sessions: the database (cached in Redis with it); log-in failures: the database.
+if not REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": os.environ.get("CACHE_TABLE", "cache_portail"),
+            "KEY_PREFIX": "cites",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
+        }
+    }

@@ -29,6 +29,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         )
     with django_db_blocker.unblock():
         call_command("import_referentiels", dir=str(directory), verbosity=0)
+        # As the release phase does after migrate (Procfile): the groups get candidatures/roles.py.
+        call_command("synchroniser_permissions", verbosity=0)
 
 
 @pytest.fixture

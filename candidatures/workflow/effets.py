@@ -5,13 +5,11 @@ Runs inside the transition's transaction, with the candidature locked.
 
 from collections.abc import Callable
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from candidatures.labellisation import effet_labellisation
 from candidatures.models import Candidature, CompteurReference
-from candidatures.recepisse import recepisse_pdf
 from candidatures.verifications import candidature_verifications_resume
 from candidatures.workflow.etats import Etat
 
@@ -30,21 +28,22 @@ def effet_depot(*, candidature: Candidature, now) -> None:
         candidature.reference = f"CE-{annee}-{_numero_reference(annee=annee):04d}"
     candidature.depose_le = now
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
-    recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
+    recepisse_on_commit(candidature=candidature)
 
 
 def effet_redepot(*, candidature: Candidature, now) -> None:
     candidature.depose_le = now
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
-    recepisse_save(candidature=candidature, pdf=recepisse_pdf(candidature=candidature))
+    recepisse_on_commit(candidature=candidature)
 
 
-def recepisse_save(*, candidature: Candidature, pdf: bytes) -> None:
-    ancien = candidature.recepisse.name if candidature.recepisse else ""
-    candidature.recepisse.save(f"recepisse-{candidature.reference}.pdf", ContentFile(pdf), save=False)
-    if ancien and ancien != candidature.recepisse.name:
-        storage = candidature.recepisse.storage
-        transaction.on_commit(lambda: storage.delete(ancien))
+def recepisse_on_commit(*, candidature: Candidature) -> None:
+    """The receipt is written by a task (the worker in production) once the deposit is committed:
+    candidatures.tasks.recepisse_generer → candidatures.services.recepisse_produire."""
+    from candidatures.tasks import recepisse_generer
+
+    pk = candidature.pk
+    transaction.on_commit(lambda: recepisse_generer.enqueue(candidature_id=pk))
 
 
 # (source, target) → its side effect.

@@ -61,7 +61,9 @@ def ensure_groupes_et_appels() -> None:
     if not AppelAProjets.objects.exists() or not Group.objects.filter(name=GROUPE_AGENTS_REGIONAUX).exists():
         migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
         migration.creer(apps, None)
-        importlib.import_module("candidatures.migrations.0004_permissions_des_agents").accorder(apps, None)
+        from candidatures.roles import roles_permissions_synchroniser
+
+        roles_permissions_synchroniser(appliquer=True)
 
 
 def appel_permanent() -> AppelAProjets:

@@ -305,8 +305,11 @@ def test_deposit_from_the_summary_then_dashboard_and_receipt(
     candidature.refresh_from_db()
     page = response.content.decode()
     assert f"Votre candidature est déposée sous la référence {candidature.reference}" in page
-    assert "Télécharger le récépissé" in page
+    # The receipt is written by a task once the deposit is committed (the worker in production).
+    assert "Le récépissé de dépôt est en préparation" in page
     assert len([m for m in mail.outbox if porteur.email in m.to]) == 1
+    detail = client_porteur.get(reverse("candidatures:detail", kwargs={"pk": candidature.pk})).content.decode()
+    assert "Télécharger le récépissé" in detail and "en préparation" not in detail
     # A second click changes nothing and says so.
     with django_capture_on_commit_callbacks(execute=True):
         page = client_porteur.post(
