@@ -306,6 +306,7 @@ ELEMENTS_GENERAUX = ["titre", "deliberation"]
 
 assert all(c.element in ELEMENTS for c in CHAMPS.values() if c.element), "a field serves an unknown element"
 assert all(not c.relation or c.special for c in CHAMPS.values()), "a relation needs its step's own form field"
+assert all(not c.special for c in CHAMPS_EXPORTES), "only plain fields are exported by the description"
 
 
 def contenu_etapes(candidature) -> list[dict]:

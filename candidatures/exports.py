@@ -106,6 +106,16 @@ TYPES = dict(Collectivite.Type.choices)
 APPRECIATIONS = dict(EvaluationCritere.Appreciation.choices)
 
 
+# The labels of the exported content fields that have choices (their value is a code).
+CHOIX_CONTENU = {c.nom: dict(Candidature._meta.get_field(c.nom).choices or []) for c in CHAMPS_EXPORTES}
+
+
+def _contenu(nom: str, valeur):
+    if valeur is None:
+        return ""
+    return CHOIX_CONTENU[nom].get(valeur, valeur) if CHOIX_CONTENU[nom] else valeur
+
+
 def criteres_nombre() -> int:
     """How many criteria columns: the highest criterion number of any call (rules are data)."""
     return Critere.objects.aggregate(n=Max("numero"))["n"] or 0
@@ -198,7 +208,7 @@ def _ligne(v: dict, communes: list, budget, evaluations: dict, dernier, criteres
         else _personne(v["cree_par__first_name"], v["cree_par__last_name"], v["cree_par__email"]),
         "" if porteur_supprime else v["cree_par__email"],
         "" if porteur_supprime else (v["cree_par__profil_porteur__telephone"] or ""),
-        *(v[champ.nom] if v[champ.nom] is not None else "" for champ in CHAMPS_EXPORTES),
+        *(_contenu(champ.nom, v[champ.nom]) for champ in CHAMPS_EXPORTES),
     ]
     for numero in range(1, criteres + 1):
         appreciation, commentaire = evaluations.get(numero, ("", ""))
