@@ -32,8 +32,8 @@ from candidatures.models import (
     ProfilAgent,
     ProfilPorteur,
 )
-from cites.admin import SuggestionAdmin
-from cites.models import Suggestion
+from cites.admin import EvenementLabelInline, SuggestionAdmin
+from cites.models import CiteEducative, Suggestion
 
 
 class AgentsMixin:
@@ -314,9 +314,100 @@ class SuggestionAgentsAdmin(SuggestionAdmin):
         return obj
 
 
+class CandidaturesDeLaCiteInline(admin.StackedInline):
+    """The decided candidatures that created or extended the cité, each linked to its instruction
+    screen (only those the agent may see)."""
+
+    model = Candidature
+    fk_name = "cite"
+    verbose_name = "candidature à l'origine du label ou d'une extension"
+    verbose_name_plural = "candidatures à l'origine du label ou des extensions"
+    fields = ["lien", "collectivite", "etat", "depose_le"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            selectors.candidature_list_for_agent(user=request.user).select_related("collectivite").order_by("depose_le")
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_agent(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="candidature")
+    def lien(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("admin:candidatures_candidature_change", args=[obj.pk])
+        return format_html('<a href="{}">{} — {}</a>', url, obj.reference, obj.titre)
+
+
+class EvenementLabelAgentsInline(EvenementLabelInline):
+    """The label history of the cité: read by every agent who may see the cité."""
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_agent(request.user) or super().has_view_permission(request, obj)
+
+
+# The cité admin as the other apps made it (partenaires adds the partners and actions).
+CiteEducativeAdminEnPlace = type(admin.site.get_model_admin(CiteEducative))
+
+
+class CiteEducativeAgentsAdmin(CiteEducativeAdminEnPlace):
+    """The cités, with the candidatures that created or extended each one. Regional agents see
+    the cités of their région (read-only) and record their prolongations, renewals, conventions
+    and revues; national agents see and edit every cité."""
+
+    inlines = [
+        EvenementLabelAgentsInline,
+        *[inline for inline in CiteEducativeAdminEnPlace.inlines if inline is not EvenementLabelInline],
+        CandidaturesDeLaCiteInline,
+    ]
+
+    def get_queryset(self, request):
+        return selectors.cite_scope_for_agent(queryset=super().get_queryset(request), user=request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not request.user.is_superuser and permissions.is_agent(request.user):
+            raise Http404("Cité introuvable")
+        return obj
+
+    def has_suivi_permission(self, request, obj=None):
+        if permissions.is_agent_regional(request.user) and not permissions.is_agent_national(request.user):
+            return obj is None or permissions.can_follow_cite(request.user, obj)
+        return super().has_suivi_permission(request, obj)
+
+
 # The agents' log-in says when an account waits after repeated failures (candidatures.backends).
 admin.site.login_form = AdminConnexionForm
+# No navigation sidebar: beside the list's filters it left the candidature list 717 px of a 1,366 px
+# screen; the home page and the breadcrumbs lead everywhere it did.
+admin.site.enable_nav_sidebar = False
 admin.site.login_template = "admin/connexion.html"
+
+# The admin home gives agents the counts that matter, within their scope (templates/admin/index.html).
+_index = admin.site.index
+
+
+def index_avec_compteurs(request, extra_context=None):
+    if permissions.is_agent(request.user):
+        extra_context = {**(extra_context or {}), "compteurs_accueil": selectors.accueil_compteurs(user=request.user)}
+    return _index(request, extra_context)
+
+
+admin.site.index = index_avec_compteurs
 
 admin.site.unregister(Suggestion)
 admin.site.register(Suggestion, SuggestionAgentsAdmin)
@@ -355,3 +446,5 @@ User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, ComptesAdmin)
+admin.site.unregister(CiteEducative)
+admin.site.register(CiteEducative, CiteEducativeAgentsAdmin)

@@ -8,20 +8,24 @@ changes of state in services.candidature_transition, the rest of the instruction
 candidatures.instruction.
 """
 
+import re
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from candidatures import exports, instruction, permissions, selectors, services
+from candidatures import exports, instruction, labellisation, permissions, selectors, services
 from candidatures.models import Candidature, Etat, EvaluationCritere, Export, Verifications
 from candidatures.services import TransitionRefusee
 from candidatures.workflow.etats import AGENTS, etat_get
@@ -34,6 +38,7 @@ BADGES_VERIFICATIONS = {
     Verifications.DONNEES_ABSENTES: "warning",
     Verifications.NON_CONFORME: "error",
 }
+REFERENCE_RE = re.compile(r"^CE-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
 def badge(libelle: str, variante: str = "") -> str:
@@ -61,11 +66,38 @@ class EtatFilter(admin.SimpleListFilter):
     title = "état"
     parameter_name = "etat"
 
+    A_INSTRUIRE = "a_instruire"
+
     def lookups(self, request, model_admin):
-        return [(etat.value, etat.label) for etat in Etat if etat_get(etat).visible_par & AGENTS]
+        return [
+            (self.A_INSTRUIRE, "à instruire (déposée, en instruction, avis émis)"),
+            *[(etat.value, etat.label) for etat in Etat if etat_get(etat).visible_par & AGENTS],
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == self.A_INSTRUIRE:
+            return queryset.filter(etat__in=selectors.ETATS_ATTENTE_AGENTS)
         return queryset.filter(etat=self.value()) if self.value() else queryset
+
+
+class EcheanceFilter(admin.SimpleListFilter):
+    title = "échéance d'instruction"
+    parameter_name = "echeance"
+
+    def lookups(self, request, model_admin):
+        return [("depassee", "dépassée"), ("7_jours", "dans les 7 jours")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "depassee":
+            return selectors.candidature_list_en_retard(queryset=queryset, today=today)
+        if self.value() == "7_jours":
+            return queryset.filter(
+                etat__in=selectors.ETATS_ATTENTE_AGENTS,
+                echeance_instruction__gte=today,
+                echeance_instruction__lte=today + timedelta(days=7),
+            )
+        return queryset
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -135,12 +167,12 @@ class CandidatureAdmin(admin.ModelAdmin):
         "titre_court",
         "collectivite_nom",
         "region",
-        "departement",
         "appel_annee",
         "etat_badge",
         "verifications_badge",
         "instructeur_nom",
-        "depose_le",
+        "depose_court",
+        "echeance",
         "attente",
     ]
     list_display_links = ["reference"]
@@ -149,22 +181,17 @@ class CandidatureAdmin(admin.ModelAdmin):
         RegionFilter,
         DepartementFilter,
         EtatFilter,
+        EcheanceFilter,
         "verifications",
         InstructeurFilter,
     ]
-    search_fields = [
-        "reference",
-        "titre",
-        "collectivite__nom",
-        "collectivite__code",
-        "communes__nom",
-        "=communes__code",
-    ]
+    # get_search_results below: an exact reference goes straight to it, communes through EXISTS.
+    search_fields = ["reference", "titre", "collectivite__nom", "collectivite__code"]
     search_help_text = "Référence, nom du projet, collectivité ou commune (nom ou code INSEE)."
     list_per_page = 50
     show_full_result_count = False
     ordering = ["-depose_le", "-pk"]
-    actions = ["prendre_en_charge", "exporter_csv", "exporter_xlsx"]
+    actions = ["prendre_en_charge", "attribuer", "exporter_csv", "exporter_xlsx"]
     change_list_template = "admin/candidatures/candidature/change_list.html"
 
     class Media:
@@ -201,24 +228,43 @@ class CandidatureAdmin(admin.ModelAdmin):
             raise Http404("Candidature introuvable")
         return obj
 
+    def get_search_results(self, request, queryset, search_term):
+        """An exact reference (« CE-2025-0042 ») is looked up by its unique index alone; any other
+        term searches reference, project, collectivité and communes (name or INSEE code), the
+        communes through EXISTS, so the list never needs DISTINCT."""
+        terme = " ".join(search_term.split())
+        if not terme:
+            return queryset, False
+        if REFERENCE_RE.match(terme):
+            return queryset.filter(reference=terme.upper()), False
+        for mot in terme.split(" "):
+            communes = Candidature.communes.through.objects.filter(candidature_id=OuterRef("pk")).filter(
+                Q(commune__nom__icontains=mot) | Q(commune__code=mot)
+            )
+            queryset = queryset.filter(
+                Q(reference__icontains=mot)
+                | Q(titre__icontains=mot)
+                | Q(collectivite__nom__icontains=mot)
+                | Q(collectivite__code=mot)
+                | Exists(communes)
+            )
+        return queryset, False
+
     # Columns: everything comes from the one query of get_queryset.
 
     @admin.display(description="projet", ordering="titre")
     def titre_court(self, obj):
-        return obj.titre[:60] + ("…" if len(obj.titre) > 60 else "")
+        return obj.titre[:50] + ("…" if len(obj.titre) > 50 else "")
 
-    @admin.display(description="collectivité", ordering="collectivite__nom")
+    @admin.display(description="collectivité (dépt)", ordering="collectivite__nom")
     def collectivite_nom(self, obj):
-        return obj.collectivite.nom
+        commune = obj.collectivite.commune
+        departement = commune.departement.code if commune is not None else "EPCI"
+        return f"{obj.collectivite.nom} ({departement})"
 
     @admin.display(description="région", ordering="collectivite__region__nom")
     def region(self, obj):
         return obj.collectivite.region.nom if obj.collectivite.region else "—"
-
-    @admin.display(description="dépt")
-    def departement(self, obj):
-        commune = obj.collectivite.commune
-        return commune.departement.code if commune is not None else "EPCI"
 
     @admin.display(description="appel", ordering="appel__annee")
     def appel_annee(self, obj):
@@ -235,6 +281,26 @@ class CandidatureAdmin(admin.ModelAdmin):
     @admin.display(description="instructeur", ordering="instructeur__last_name")
     def instructeur_nom(self, obj):
         return _nom(obj.instructeur) or "—"
+
+    def get_list_display(self, request):
+        """A regional agent's list holds one région: no column for it (the list fits 1,366 px)."""
+        colonnes = list(super().get_list_display(request))
+        if not permissions.is_agent_national(request.user):
+            colonnes.remove("region")
+        return colonnes
+
+    @admin.display(description="déposée le", ordering="depose_le")
+    def depose_court(self, obj):
+        return date_format(timezone.localtime(obj.depose_le), "d/m/Y") if obj.depose_le else "—"
+
+    @admin.display(description="échéance", ordering="echeance_instruction")
+    def echeance(self, obj):
+        if obj.echeance_instruction is None:
+            return "—"
+        texte = date_format(obj.echeance_instruction, "d/m/Y")
+        if obj.etat in selectors.ETATS_ATTENTE_AGENTS and obj.echeance_instruction < timezone.localdate():
+            return format_html('<span class="en-retard">{} {}</span>', texte, badge("en retard", "error"))
+        return texte
 
     @admin.display(description="sans changement depuis", ordering="dernier_changement")
     def attente(self, obj):
@@ -254,7 +320,11 @@ class CandidatureAdmin(admin.ModelAdmin):
         url = reverse("admin:candidatures_candidature_changelist")
         compteurs = selectors.candidature_compte_par_etat(queryset=scope)
         for compteur in compteurs:
-            compteur["url"] = f"{url}?etat={compteur['etat']}"
+            # A state chip keeps the other filters and the search (only the page starts again).
+            parametres = request.GET.copy()
+            parametres.pop("p", None)
+            parametres["etat"] = compteur["etat"]
+            compteur["url"] = f"{url}?{parametres.urlencode()}"
             compteur["courant"] = request.GET.get("etat") == compteur["etat"]
         requete = self._filtres(request)
         contexte = {
@@ -373,6 +443,50 @@ class CandidatureAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
+    @admin.action(description="Attribuer les candidatures sélectionnées à un agent…", permissions=["instruct"])
+    def attribuer(self, request, queryset):
+        """Bulk assignment: an intermediate page chooses the agent among those allowed on every
+        selected candidature; confirming assigns each one through instruction.candidature_assign."""
+        candidatures = list(queryset.select_related("collectivite", "instructeur"))
+        possibles = selectors.instructeur_list_for_candidatures(candidatures=candidatures)
+        erreur = ""
+        if request.POST.get("confirmer"):
+            valeur = request.POST.get("instructeur", "")
+            instructeur = possibles.filter(pk=int(valeur)).first() if valeur.isdigit() else None
+            if instructeur is None:
+                erreur = "Choisissez l'agent à qui confier les candidatures, dans la liste."
+            else:
+                reussies = []
+                for candidature in candidatures:
+                    try:
+                        instruction.candidature_assign(
+                            candidature=candidature, agent=request.user, instructeur=instructeur
+                        )
+                    except ValidationError as exc:
+                        self.message_user(request, f"{candidature} : {' '.join(exc.messages)}", messages.ERROR)
+                    else:
+                        reussies.append(candidature.reference)
+                if reussies:
+                    self.message_user(
+                        request,
+                        f"{len(reussies)} candidature(s) confiée(s) à {_nom(instructeur)} : {', '.join(reussies)}.",
+                        messages.SUCCESS,
+                    )
+                return None
+        contexte = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Attribuer des candidatures à un agent",
+            "candidatures": candidatures,
+            "agents": [(u.pk, f"{_nom(u)} ({u.email})" if u.get_full_name() else u.email) for u in possibles],
+            "erreur": erreur,
+            "choisi": request.POST.get("instructeur", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/candidatures/candidature/attribuer.html", contexte, status=400 if erreur else 200
+        )
+
     @admin.action(description="Exporter les candidatures sélectionnées (CSV)", permissions=["view"])
     def exporter_csv(self, request, queryset):
         return exports.export_csv_response(queryset=queryset, nom=self._nom_export())
@@ -445,12 +559,38 @@ class CandidatureAdmin(admin.ModelAdmin):
                 evenement_vu=vu,
             )
             return "L'avis de la région est émis : la décision revient à l'ANCT."
+        if cible == Etat.LABELLISEE and permissions.can_transition(request.user, candidature, cible):
+            labellisation.candidature_label_decide(
+                candidature=candidature,
+                actor=request.user,
+                message=message,
+                cite_etendue=self._cite_choisie(request, candidature),
+                evenement_vu=vu,
+            )
+            candidature.refresh_from_db(fields=["cite"])
+            cite = candidature.cite
+            return (
+                f"La candidature est labellisée : cité éducative « {cite.nom} » ({cite.identifiant}). "
+                "Le porteur en est prévenu par courriel."
+            )
         if cible not in Etat.values:
             raise TransitionRefusee("Choisissez une action.")
         services.candidature_transition(
             candidature=candidature, to=cible, actor=request.user, message=message, evenement_vu=vu
         )
         return f"La candidature est maintenant « {Etat(cible).label} » ; le porteur en est prévenu par courriel."
+
+    @staticmethod
+    def _cite_choisie(request, candidature):
+        """« nouvelle »: a new cité; a cité's id: extend it (one the decision offers)."""
+        valeur = request.POST.get("cite_choix", "")
+        if valeur == "nouvelle":
+            return None
+        if valeur.isdigit():
+            for cite in selectors.cite_choix_decision(candidature=candidature)["cites"]:
+                if cite.pk == int(valeur):
+                    return cite
+        raise TransitionRefusee("Choisissez de créer une nouvelle cité éducative ou la cité à étendre.")
 
     def _post_evaluations(self, request, candidature) -> str:
         saisies = []
@@ -530,6 +670,10 @@ class CandidatureAdmin(admin.ModelAdmin):
         non_evalues = [ligne["critere"].numero for ligne in grille if ligne["evaluation"] is None]
         dernier = candidature.evenements.order_by("-date", "-pk").first()
         peut_instruire = self.has_instruct_permission(request, candidature)
+        actions = self._actions(request, candidature) if peut_instruire else []
+        peut_labelliser = any(
+            a["type"] == "decision" and any(cible == Etat.LABELLISEE for cible, _ in a["choix"]) for a in actions
+        )
         contexte = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -548,7 +692,9 @@ class CandidatureAdmin(admin.ModelAdmin):
             "appreciations": EvaluationCritere.Appreciation.choices,
             "non_evalues": non_evalues,
             "avis_choix": Candidature.Avis.choices,
-            "actions": self._actions(request, candidature) if peut_instruire else [],
+            "actions": actions,
+            "choix_cite": selectors.cite_choix_decision(candidature=candidature) if peut_labelliser else None,
+            "cite_saisie": saisie.get("cite_choix", "") if saisie is not None else "",
             "evenement_vu": dernier.pk if dernier else "",
             "peut_instruire": peut_instruire,
             "peut_evaluer": peut_instruire and permissions.can_assess_candidature(user, candidature),

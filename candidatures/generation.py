@@ -311,6 +311,11 @@ def candidatures_generer(*, nombre: int, graine: int = 2026, progression=None) -
                         etat=etat,
                         reference=next(references) if depose else None,
                         depose_le=pas[1] if depose else None,
+                        dernier_changement=pas[-1],
+                        echeance_instruction=timezone.localtime(pas[1]).date()
+                        + datetime.timedelta(days=appel.delai_instruction_jours)
+                        if depose
+                        else None,
                         titre=f"Cité éducative {commune.nom} — {nom_quartier}"[:200],
                         diagnostic="Retard scolaire marqué et taux de pauvreté élevé dans le quartier.",
                         avis_region=rng.choice(["favorable", "favorable", "defavorable"])

@@ -5,6 +5,9 @@ Changes of state still go through `services.candidature_transition` alone; every
 leaves a row in JournalInstruction (who, when, what), notes and messages being their own record.
 """
 
+import datetime
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +25,7 @@ from candidatures.models import (
     MessageCandidature,
     NoteAgent,
     PieceMessage,
+    RappelInstruction,
 )
 from candidatures.selectors import agents_emails, auteur_nom, porteurs_emails
 from candidatures.workflow.appliquer import TransitionRefusee, candidature_transition
@@ -160,15 +164,13 @@ def candidature_give_opinion(
         locked.avis_region = avis
         locked.avis_region_motif = motif
         locked.save(update_fields=["avis_region", "avis_region_motif", "modifie_le"])
+        # The change of state records the opinion (who, when, which, why): the history says it once.
         locked = candidature_transition(
             candidature=locked,
             to=Etat.AVIS_EMIS,
             actor=agent,
             message=f"Avis {libelle} de la région : {motif}",
             evenement_vu=evenement_vu,
-        )
-        _journal(
-            candidature=locked, auteur=agent, type=JournalInstruction.Type.AVIS, description=f"Avis {libelle} : {motif}"
         )
     candidature.avis_region, candidature.avis_region_motif = avis, motif
     return locked
@@ -217,3 +219,64 @@ def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> 
                 destinataires = agents_emails(region_id=candidature.collectivite.region_id)
             email_on_commit(template="message_agents", context=contexte, to=destinataires)
     return message
+
+
+# --- Daily reminders of overdue instructions ------------------------------------------------
+
+
+def rappels_instruction_envoyer(*, today: datetime.date) -> dict:
+    """E-mail each agent in charge of candidatures past their instruction deadline (waiting for
+    an agent, not for the porteur), one e-mail per agent listing them. A candidature is reminded
+    once a day at most: each reminder is recorded, and a candidature already reminded on `today`
+    is skipped. Candidatures nobody instruits have no one to remind (the lists highlight them).
+    Returns {"agents": n, "candidatures": n}."""
+    from candidatures.selectors import ETATS_ATTENTE_AGENTS
+
+    en_retard = (
+        Candidature.objects.filter(
+            etat__in=ETATS_ATTENTE_AGENTS,
+            echeance_instruction__lt=today,
+            instructeur__isnull=False,
+            instructeur__is_active=True,
+        )
+        .exclude(rappels__date=today)
+        .exclude(instructeur__email="")
+        .select_related("collectivite", "instructeur")
+        .order_by("echeance_instruction", "pk")
+    )
+    par_agent: dict[int, list] = defaultdict(list)
+    agents = {}
+    for candidature in en_retard:
+        # Another agent may lose their rights on the candidature (moved to another région).
+        agent = agents.setdefault(candidature.instructeur_id, candidature.instructeur)  # groups read once
+        if not permissions.can_be_instructeur(agent, candidature):
+            continue
+        par_agent[candidature.instructeur_id].append(candidature)
+    envoyes = agents_prevenus = 0
+    for agent_id, candidatures in par_agent.items():
+        agent = agents[agent_id]
+        with transaction.atomic():
+            # The unique (candidature, day) row is the lock: a second run the same day sends nothing.
+            rappelees = []
+            for candidature in candidatures:
+                with transaction.atomic():
+                    _, cree = RappelInstruction.objects.get_or_create(
+                        candidature=candidature, date=today, defaults={"agent": agent}
+                    )
+                if cree:
+                    rappelees.append(candidature)
+            lignes = [
+                {
+                    "candidature": c,
+                    "retard": (today - c.echeance_instruction).days,
+                    "url": settings.SITE_URL + reverse("admin:candidatures_candidature_change", args=[c.pk]),
+                }
+                for c in rappelees
+            ]
+            if lignes:
+                email_on_commit(template="rappel_instruction", context={"candidatures": lignes}, to=[agent.email])
+        if not rappelees:
+            continue
+        agents_prevenus += 1
+        envoyes += len(rappelees)
+    return {"agents": agents_prevenus, "candidatures": envoyes}

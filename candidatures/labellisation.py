@@ -24,9 +24,11 @@ from django.utils.text import slugify
 from candidatures import permissions
 from candidatures.models import Candidature, FicheAction
 from candidatures.workflow.etats import etat_get
+from cites import services as cite_services
 from cites.cache import public_cache_invalidate
 from cites.models import CiteEducative, EvenementLabel
 from cites.search import search_fold_text
+from partenaires import services as partenaire_services
 from partenaires.models import Action, Famille, LienPartenaire, Partenaire
 from portal.workflow import TransitionRefusee
 
@@ -195,15 +197,6 @@ def _fiche_partenaires(fiche: FicheAction) -> tuple[list[tuple[str, str, str]], 
     return classes, inclassables
 
 
-def _partenaire_get_or_create(*, nom: str, famille: str) -> Partenaire:
-    partenaire = Partenaire.objects.filter(nom__iexact=nom, famille=famille).order_by("pk").first()
-    if partenaire is None:
-        partenaire = Partenaire(nom=nom, famille=famille)
-        partenaire.full_clean()
-        partenaire.save()
-    return partenaire
-
-
 # --- The cité -------------------------------------------------------------------------------
 
 _PREFIXE_NOM = re.compile(r"^\s*cit[ée]s?\s+[ée]ducatives?\b\s*(?:de la |de l['’]|du |des |de |d['’])?", re.IGNORECASE)
@@ -232,12 +225,19 @@ def _slug_unique(nom: str, *, complement: str) -> str:
     return f"{base}-{numero}"
 
 
-def _fin_financement(candidature: Candidature, *, annee_decision: int) -> datetime.date | None:
-    """The end of the last year the candidature's budget covers (None when it has no line)."""
+# The label funds three calendar years, the decision's included (renewal after three years, DESIGN §3).
+DUREE_LABEL_ANNEES = 3
+
+
+def fin_financement_proposee(candidature: Candidature, *, date: datetime.date) -> datetime.date:
+    """The end of the funding period a label decided on `date` opens: 31 December of the third
+    year (the decision's year counted), or of the last year of the candidature's budget when it
+    goes further."""
     derniere = max(candidature.lignes_budget.values_list("annee", flat=True), default=None)
-    if derniere is None or derniere < annee_decision:
-        return None
-    return datetime.date(derniere, 12, 31)
+    annee = date.year + DUREE_LABEL_ANNEES - 1
+    if derniere is not None and derniere > annee:
+        annee = derniere
+    return datetime.date(annee, 12, 31)
 
 
 def _etablissements(candidature: Candidature) -> list:
@@ -263,7 +263,7 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
         classes, inclassables = _fiche_partenaires(fiche)
         lies = []
         for nom, famille, role in classes:
-            partenaire = _partenaire_get_or_create(nom=nom, famille=famille)
+            partenaire = partenaire_services.partenaire_get_or_create(nom=nom, famille=famille)
             partenaires[partenaire.pk] = partenaire
             if partenaire not in lies:
                 lies.append(partenaire)
@@ -276,11 +276,7 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
             continue
         existante = titres_existants.get(search_fold_text(fiche.titre))
         if existante is not None:  # the same action, carried on by the extension
-            action = Action.objects.get(pk=existante)
-            if {p.pk for p in lies} - set(action.partenaires.values_list("pk", flat=True)):
-                # New partners typed by the porteur: the action waits for an agent again.
-                action.partenaires.add(*lies)
-                Action.objects.filter(pk=existante).update(valide=False)
+            partenaire_services.action_partenaires_add(action_id=existante, partenaires=lies)
             continue
         description = fiche.description.strip()
         if inclassables:
@@ -288,8 +284,9 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
             description = f"{description}\n\n{autres}" if description else autres
         age_min = fiche.age_min if fiche.age_min is not None else 0
         age_max = fiche.age_max if fiche.age_max is not None else 25
-        action = Action(
+        action = partenaire_services.action_create(
             cite=cite,
+            partenaires=lies,
             titre=fiche.titre,
             objectif=fiche.objectif,
             temps_avant=fiche.temps_avant,
@@ -303,27 +300,17 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
             indicateurs=fiche.indicateurs,
             valide=False,  # typed by the porteur: public once an agent has validated it
         )
-        action.full_clean()
-        action.save()
-        action.partenaires.set(lies)
         titres_existants[search_fold_text(fiche.titre)] = action.pk
         resultat.actions_creees += 1
 
-    liens = {lien.partenaire_id: lien for lien in LienPartenaire.objects.filter(cite=cite)}
     for pk, nombre in actions_par_partenaire.items():
-        force = min(nombre, LienPartenaire.Force.FORTE)
-        lien = liens.get(pk)
-        if lien is None:
-            # Typed by the porteur: public once an agent has validated it.
-            lien = LienPartenaire(
-                cite=cite, partenaire=partenaires[pk], force=force, role=roles.get(pk, ""), valide=False
-            )
-            lien.full_clean()
-            lien.save()
-        elif force > lien.force or (roles.get(pk) and not lien.role):
-            lien.force = max(force, lien.force)
-            lien.role = lien.role or roles[pk]
-            lien.save(update_fields=["force", "role"])
+        partenaire_services.lien_partenaire_renforcer(
+            cite=cite,
+            partenaire=partenaires[pk],
+            force=min(nombre, LienPartenaire.Force.FORTE),
+            role=roles.get(pk, ""),
+            valide=False,  # typed by the porteur
+        )
         resultat.partenaires_lies += 1
 
 
@@ -334,80 +321,36 @@ def _description(candidature: Candidature, *, debut: str) -> str:
 def _cite_create(*, candidature: Candidature, date: datetime.date) -> ResultatLabellisation:
     nom = cite_nom_from_candidature(candidature)
     communes = list(candidature.communes.select_related("departement").order_by("nom"))
-    cite = CiteEducative(
+    cite = cite_services.cite_label_create(
         nom=nom,
         slug=_slug_unique(nom, complement=communes[0].nom if communes else candidature.collectivite.nom),
+        communes=communes,
+        qpvs=list(candidature.qpvs.all()),
+        etablissements=_etablissements(candidature),
         college_chef_de_file=candidature.college_chef_de_file,
-        annee_label=date.year,
-        annee_label_deduite=False,
-        statut=CiteEducative.Statut.LABELLISEE,
-        fin_financement=_fin_financement(candidature, annee_decision=date.year),
-        publiee=True,
-        source=f"Candidature {candidature.reference}",
-        importe_le=timezone.now(),
-    )
-    cite.full_clean()
-    cite._change_reason = f"Labellisation ({candidature.reference})"
-    cite.save()
-    cite.communes.set(communes)
-    cite.qpvs.set(candidature.qpvs.all())
-    cite.etablissements.set(_etablissements(candidature))
-    evenement = EvenementLabel(
-        cite=cite,
-        type=EvenementLabel.Type.LABEL,
-        annee=date.year,
         date=date,
+        fin_financement=fin_financement_proposee(candidature, date=date),
         reference_decision=candidature.reference,
         description=_description(candidature, debut="Labellisation"),
+        source=f"Candidature {candidature.reference}",
     )
-    evenement.full_clean()
-    evenement.save()
     resultat = ResultatLabellisation(cite=cite, creee=True, communes_ajoutees=communes)
     _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
     return resultat
 
 
 def _cite_extend(*, candidature: Candidature, date: datetime.date) -> ResultatLabellisation:
-    cite = CiteEducative.objects.select_for_update().get(pk=candidature.cite_etendue_id)
-    communes_avant = set(cite.communes.values_list("pk", flat=True))
-    qpvs_avant = set(cite.qpvs.values_list("pk", flat=True))
-    etablissements_avant = set(cite.etablissements.values_list("pk", flat=True))
-    communes = [c for c in candidature.communes.order_by("nom") if c.pk not in communes_avant]
-    qpvs = [q for q in candidature.qpvs.order_by("nom") if q.pk not in qpvs_avant]
-    etablissements = [e for e in _etablissements(candidature) if e.pk not in etablissements_avant]
-    cite.communes.add(*communes)
-    cite.qpvs.add(*qpvs)
-    cite.etablissements.add(*etablissements)
-    champs = ["statut"]
-    cite.statut = CiteEducative.Statut.ETENDUE
-    if cite.college_chef_de_file_id is None and candidature.college_chef_de_file_id is not None:
-        cite.college_chef_de_file = candidature.college_chef_de_file
-        champs.append("college_chef_de_file")
-    cite.full_clean(validate_unique=False)
-    cite._change_reason = f"Extension du périmètre ({candidature.reference})"
-    cite.save(update_fields=champs)
-
-    ajouts = []
-    if communes:
-        ajouts.append("Communes ajoutées : " + ", ".join(c.nom for c in communes) + ".")
-    if qpvs:
-        ajouts.append("Quartiers prioritaires ajoutés : " + ", ".join(q.nom for q in qpvs) + ".")
-    if etablissements:
-        n = len(etablissements)
-        ajouts.append(f"{n} école{'s' if n > 1 else ''} ou collège{'s' if n > 1 else ''} ajouté{'s' if n > 1 else ''}.")
-    evenement = EvenementLabel(
-        cite=cite,
-        type=EvenementLabel.Type.EXTENSION,
-        annee=date.year,
+    cite, ajouts = cite_services.cite_label_extend(
+        cite=CiteEducative.objects.get(pk=candidature.cite_etendue_id),
+        communes=list(candidature.communes.order_by("nom")),
+        qpvs=list(candidature.qpvs.order_by("nom")),
+        etablissements=_etablissements(candidature),
+        college_chef_de_file=candidature.college_chef_de_file,
         date=date,
         reference_decision=candidature.reference,
-        description=" ".join([_description(candidature, debut="Extension du périmètre"), *ajouts]),
+        description=_description(candidature, debut="Extension du périmètre"),
     )
-    evenement.full_clean()
-    evenement.save()
-    # The ANCT list does not know these communes yet: the import keeps them (see cites_import).
-    evenement.communes.set(communes)
-    resultat = ResultatLabellisation(cite=cite, communes_ajoutees=communes)
+    resultat = ResultatLabellisation(cite=cite, communes_ajoutees=ajouts["communes"])
     _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
     return resultat
 
@@ -463,6 +406,26 @@ def candidature_set_cite_etendue(*, candidature: Candidature, cite: CiteEducativ
         locked.save(update_fields=["cite_etendue", "modifie_le"])
     candidature.cite_etendue = cite
     return locked
+
+
+def candidature_label_decide(
+    *,
+    candidature: Candidature,
+    actor,
+    message: str,
+    cite_etendue: CiteEducative | None,
+    evenement_vu: int | None = None,
+) -> Candidature:
+    """The ANCT's « Labelliser » with the agent's choice: create a new cité (`cite_etendue` None)
+    or extend that one. Both in one transaction: a refused label leaves the choice unchanged."""
+    from candidatures.models import Etat
+    from candidatures.services import candidature_transition
+
+    with transaction.atomic():
+        candidature_set_cite_etendue(candidature=candidature, cite=cite_etendue, actor=actor)
+        return candidature_transition(
+            candidature=candidature, to=Etat.LABELLISEE, actor=actor, message=message, evenement_vu=evenement_vu
+        )
 
 
 def effet_labellisation(*, candidature: Candidature, now) -> None:

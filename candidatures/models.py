@@ -140,6 +140,11 @@ class AppelAProjets(Horodate):
     ouvert_toute_annee = models.BooleanField("ouvert toute l'année", default=False)
     date_ouverture = models.DateTimeField("ouverture", null=True, blank=True)
     date_cloture = models.DateTimeField("clôture", null=True, blank=True)
+    delai_instruction_jours = models.PositiveSmallIntegerField(
+        "délai d'instruction (jours)",
+        default=60,
+        help_text="Jours entre le dépôt d'une candidature et l'échéance de son instruction.",
+    )
 
     class Meta:
         ordering = ["-annee", "titre"]
@@ -263,7 +268,14 @@ class Candidature(Horodate):
     )
     etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON, db_index=True)
     reference = models.CharField("référence", max_length=20, unique=True, null=True, blank=True)
+    # The first deposit: a re-deposit (after a request for more information) has its own date.
     depose_le = models.DateTimeField("déposée le", null=True, blank=True)
+    redepose_le = models.DateTimeField("déposée à nouveau le", null=True, blank=True)
+    # The last change of state, written by services.candidature_transition: the agents' lists
+    # sort and filter on it without reading the history.
+    dernier_changement = models.DateTimeField("dernier changement d'état", null=True, blank=True)
+    # Set at the first deposit from the call's delay: the list highlights the candidatures past it.
+    echeance_instruction = models.DateField("échéance de l'instruction", null=True, blank=True)
     recepisse = models.FileField("récépissé", storage=private_storage, upload_to="recepisses/", blank=True)
 
     # 1. Territory
@@ -343,6 +355,15 @@ class Candidature(Horodate):
     class Meta:
         ordering = ["-modifie_le"]
         verbose_name = "candidature"
+        # What the agents' list and dashboard sort and filter by (the list's default order is
+        # « -depose_le, -pk »; « sans changement depuis » filters waiting states on the date).
+        indexes = [
+            models.Index(fields=["-depose_le", "-id"], name="cand_depot_idx"),
+            models.Index(fields=["etat", "dernier_changement"], name="cand_etat_changement_idx"),
+            models.Index(fields=["dernier_changement"], name="cand_changement_idx"),
+            models.Index(fields=["appel", "etat"], name="cand_appel_etat_idx"),
+            models.Index(fields=["etat", "echeance_instruction"], name="cand_etat_echeance_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(etat__in=["brouillon", "retiree"])
@@ -633,6 +654,24 @@ class CompteurTentatives(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cle} : {self.nombre}"
+
+
+class RappelInstruction(models.Model):
+    """A reminder e-mail sent to the agent in charge of an overdue candidature: one a day at most."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="rappels")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    date = models.DateField("jour du rappel")
+    envoye_le = models.DateTimeField("envoyé le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = "rappel d'instruction"
+        verbose_name_plural = "rappels d'instruction"
+        constraints = [models.UniqueConstraint(fields=["candidature", "date"], name="rappel_candidature_jour_unique")]
+
+    def __str__(self) -> str:
+        return f"Rappel du {self.date:%d/%m/%Y} sur {self.candidature}"
 
 
 class JournalInstruction(models.Model):

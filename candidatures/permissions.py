@@ -92,3 +92,16 @@ def can_be_instructeur(user, candidature: Candidature) -> bool:
 def can_message_candidature(user, candidature: Candidature) -> bool:
     """The thread opens once the agents see the candidature (once it is filed), for its porteurs and its agents."""
     return bool(etat_get(candidature.etat).visible_par & AGENTS) and bool(roles_on(user, candidature))
+
+
+# --- The cités after the label (agents) ------------------------------------------------------
+
+
+def can_follow_cite(user, cite) -> bool:
+    """Record a cité's prolongations, conventions and revues: national agents for every cité,
+    regional agents for the cités with a commune in their région."""
+    if is_agent_national(user):
+        return True
+    if not is_agent_regional(user):
+        return False
+    return cite.communes.filter(departement__region_id=agent_region_id(user)).exists()

@@ -70,8 +70,12 @@ NATIONALES = [
     ("portal", "view_tache"),
 ]
 
+# Regional agents see the cités of their région (the admin scopes them) to record their
+# prolongations, renewals, conventions and revues (candidatures.permissions.can_follow_cite).
+SUIVI_REGIONAL = [("cites", "view_citeeducative")]
+
 PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    GROUPE_AGENTS_REGIONAUX: COMMUNES,
+    GROUPE_AGENTS_REGIONAUX: COMMUNES + SUIVI_REGIONAL,
     GROUPE_AGENTS_NATIONAUX: COMMUNES + NATIONALES,
 }
 

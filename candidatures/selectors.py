@@ -8,7 +8,7 @@ from statistics import median
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,6 +25,7 @@ from candidatures.models import (
     Critere,
     Etat,
     EvenementCandidature,
+    JournalInstruction,
     PieceJointe,
     PieceMessage,
     ProfilPorteur,
@@ -82,6 +83,8 @@ def scope_region(queryset: QuerySet, *, user, champ: str) -> QuerySet:
 
 # Drafts belong to the porteurs alone (the state records say who sees each state).
 ETATS_VISIBLES_AGENTS = etats_ou(lambda e: bool(e.visible_par & AGENTS))
+ETATS_ATTENTE_AGENTS = etats_ou(lambda e: bool(e.attente & AGENTS))
+ETATS_DECISION = etats_ou(lambda e: e.decision)
 
 
 def candidature_list_for_user(*, user) -> QuerySet[Candidature]:
@@ -155,12 +158,41 @@ def etablissement_list_colleges(*, communes) -> QuerySet[Etablissement]:
 
 def cite_list_extensibles(*, communes) -> QuerySet[CiteEducative]:
     """Published cités with a commune in the départements of `communes`: those a candidature may extend."""
-    return (
-        CiteEducative.objects.published()
-        .filter(communes__departement__in=communes.values("departement"))
-        .distinct()
-        .order_by("nom")
+    dans_les_departements = CiteEducative.communes.through.objects.filter(
+        citeeducative_id=OuterRef("pk"), commune__departement__in=communes.values("departement")
     )
+    return CiteEducative.objects.published().filter(Exists(dans_les_departements)).order_by("nom")
+
+
+def cite_list_de_la_commune(*, candidature) -> QuerySet[CiteEducative]:
+    """The cités that already hold one of the candidature's communes: the label decision proposes
+    to extend them rather than create a second cité on the same commune."""
+    communes_communes = CiteEducative.communes.through.objects.filter(
+        citeeducative_id=OuterRef("pk"), commune__in=candidature.communes.values("pk")
+    )
+    return CiteEducative.objects.published().filter(Exists(communes_communes)).order_by("nom")
+
+
+def cite_choix_decision(*, candidature) -> dict:
+    """What the label decision offers: the cités it may extend (the candidature's own choice, the
+    cités of its communes, then those of its départements) and the one pre-selected, with the
+    communes already in a cité for the notice."""
+    de_la_commune = list(cite_list_de_la_commune(candidature=candidature))
+    extensibles = list(cite_list_extensibles(communes=candidature.communes.all()))
+    choisie = candidature.cite_etendue
+    cites, vus = [], set()
+    for cite in [*([choisie] if choisie else []), *de_la_commune, *extensibles]:
+        if cite.pk not in vus:
+            vus.add(cite.pk)
+            cites.append(cite)
+    proposee = choisie or (de_la_commune[0] if de_la_commune else None)
+    communes_deja = []
+    if de_la_commune:
+        deja = CiteEducative.communes.through.objects.filter(
+            citeeducative__in=[c.pk for c in de_la_commune], commune__in=candidature.communes.values("pk")
+        ).values_list("commune__nom", flat=True)
+        communes_deja = sorted(set(deja))
+    return {"cites": cites, "proposee": proposee, "de_la_commune": de_la_commune, "communes_deja": communes_deja}
 
 
 # Above this amount, a budget line is shown with a warning (not refused): a typo is likelier.
@@ -375,14 +407,10 @@ def candidature_list_for_agent(*, user) -> QuerySet[Candidature]:
 
 
 def candidature_list_admin(*, user) -> QuerySet[Candidature]:
-    """The agent's list: what one row shows, in one query whatever the number of rows."""
-    dernier = EvenementCandidature.objects.filter(candidature=OuterRef("pk")).order_by("-date", "-pk").values("date")
-    return (
-        candidature_list_for_agent(user=user)
-        .select_related(
-            "appel", "collectivite", "collectivite__region", "collectivite__commune__departement", "instructeur"
-        )
-        .annotate(dernier_changement=Subquery(dernier[:1]))
+    """The agent's list: what one row shows, in one query whatever the number of rows (the last
+    change of state is a column of the candidature, not a subquery on its history)."""
+    return candidature_list_for_agent(user=user).select_related(
+        "appel", "collectivite", "collectivite__region", "collectivite__commune__departement", "instructeur"
     )
 
 
@@ -404,6 +432,32 @@ def candidature_list_en_attente(*, user, jours: int, now: datetime | None = None
         .filter(dernier_changement__lt=limite)
         .order_by("dernier_changement", "pk")
     )
+
+
+def candidature_list_en_retard(*, queryset: QuerySet[Candidature], today) -> QuerySet[Candidature]:
+    """Candidatures waiting for an agent past their instruction deadline."""
+    return queryset.filter(etat__in=ETATS_ATTENTE_AGENTS, echeance_instruction__lt=today)
+
+
+def accueil_compteurs(*, user, today=None) -> dict:
+    """The counts the admin home gives an agent, within their scope (their région or all)."""
+    from django.db.models import Count
+
+    today = today or timezone.localdate()
+    scope = candidature_list_for_agent(user=user).order_by()
+    nombres = scope.aggregate(
+        a_instruire=Count("pk", filter=Q(etat__in=ETATS_ATTENTE_AGENTS)),
+        a_prendre=Count("pk", filter=Q(etat=Etat.DEPOSEE)),
+        en_retard=Count("pk", filter=Q(etat__in=ETATS_ATTENTE_AGENTS, echeance_instruction__lt=today)),
+        attente_porteur=Count("pk", filter=Q(etat=Etat.COMPLEMENTS_DEMANDES)),
+        decidees_annee=Count("pk", filter=Q(etat__in=ETATS_DECISION, dernier_changement__year=today.year)),
+        mes_candidatures=Count("pk", filter=Q(instructeur=user, etat__in=ETATS_ATTENTE_AGENTS)),
+    )
+    nombres["comptes_a_valider"] = porteur_scope_for_agent(
+        queryset=ProfilPorteur.objects.filter(statut=ProfilPorteur.Statut.EN_ATTENTE), user=user
+    ).count()
+    nombres["annee"] = today.year
+    return nombres
 
 
 def candidature_stats_par_region(*, user) -> dict:
@@ -478,6 +532,32 @@ def instructeur_list_for_candidature(*, candidature: Candidature) -> QuerySet:
     return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
 
 
+def instructeur_list_for_candidatures(*, candidatures: list[Candidature]) -> QuerySet:
+    """Who may be put in charge of every one of these candidatures: the national agents, and the
+    agents of their région when they all share one."""
+    from django.contrib.auth import get_user_model
+
+    regions = {c.collectivite.region_id for c in candidatures}
+    autorises = Q(groups__name=permissions.GROUPE_AGENTS_NATIONAUX)
+    if len(regions) == 1 and None not in regions:
+        autorises |= Q(groups__name=permissions.GROUPE_AGENTS_REGIONAUX, profil_agent__region_id=regions.pop())
+    ids = get_user_model().objects.filter(autorises, is_active=True).values("pk")
+    return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
+
+
+def cite_scope_for_agent(*, queryset, user):
+    """The cités an agent sees in the admin: every one for national agents (and staff given the
+    model permissions), those with a commune in their région for regional agents."""
+    from cites.models import CiteEducative
+
+    if permissions.is_agent_regional(user) and not permissions.is_agent_national(user):
+        communes = CiteEducative.communes.through.objects.filter(
+            citeeducative_id=OuterRef("pk"), commune__departement__region_id=permissions.agent_region_id(user)
+        )
+        return queryset.filter(Exists(communes))
+    return queryset
+
+
 def suggestion_scope_for_agent(*, queryset, user):
     """Corrections suggested on the cités: a regional agent sees those of their région; access
     itself rests on the model permissions (national agents and other staff given them see all)."""
@@ -508,7 +588,9 @@ def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronolog
             else "Création du brouillon"
         )
         entrees.append(EntreeChronologie(e.date, e.auteur, titre, e.message, "etat"))
-    for j in candidature.journal.select_related("auteur"):
+    # The opinion is told by its change of state (« Avis favorable de la région : … »); journal
+    # rows of type « avis » written before that repeated it.
+    for j in candidature.journal.select_related("auteur").exclude(type=JournalInstruction.Type.AVIS):
         entrees.append(EntreeChronologie(j.date, j.auteur, j.get_type_display().capitalize(), j.description, j.type))
     for n in candidature.notes_agents.select_related("auteur"):
         entrees.append(EntreeChronologie(n.cree_le, n.auteur, "Note interne", n.texte, "note"))

@@ -307,7 +307,9 @@ def candidature_create(*, user, appel: AppelAProjets, communes: list[Commune] | 
         raise ValidationError(f"L'appel à projets « {appel.titre} » n'est pas ouvert aux dépôts à cette date.")
     collectivite = user.profil_porteur.collectivite
     with transaction.atomic():
-        candidature = Candidature.objects.create(appel=appel, collectivite=collectivite, cree_par=user)
+        candidature = Candidature.objects.create(
+            appel=appel, collectivite=collectivite, cree_par=user, dernier_changement=timezone.now()
+        )
         membres = set(collectivite.communes.values_list("pk", flat=True))
         communes = [commune for commune in communes or [] if commune.pk in membres]
         if communes:

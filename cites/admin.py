@@ -40,6 +40,7 @@ from cites.models import (
 )
 from cites.services import (
     SUGGESTION_CLOSED,
+    cite_identifiant_suivant,
     cite_prolong,
     cite_record_convention,
     cite_record_revue,
@@ -273,9 +274,10 @@ class EtablissementQpvAdmin(admin.ModelAdmin):
     autocomplete_fields = ("etablissement", "qpv")
 
 
-class EvenementLabelInline(admin.TabularInline):
+class EvenementLabelInline(admin.StackedInline):
     """The label history, read-only: events are written by the services (label decision,
-    prolongation, renewal, year corrected), through the buttons of the cité's page."""
+    prolongation, renewal, year corrected), through the buttons of the cité's page. Stacked, not
+    tabular: each field keeps its visible label (axe-core) and the page fits 1,366 px."""
 
     model = EvenementLabel
     fields = ("type", "annee", "date", "reference_decision", "fin_financement", "description")
@@ -380,7 +382,7 @@ def document_link(obj: ConventionCadre | RevueProjet) -> str:
     return format_html('<a href="{}">Ouvrir le PDF</a>', url)
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(admin.StackedInline):
     """Read-only list of a cité's records: added through the forms above, removable by agents."""
 
     extra = 0
@@ -421,11 +423,17 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     list_filter = ("statut", "publiee", "annee_label", "annee_label_deduite", "communes__departement__region")
     search_fields = ("nom", "identifiant", "slug", "communes__nom", "communes__code")
     prepopulated_fields = {"slug": ("nom",)}
-    autocomplete_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
+    # Ids typed or picked in the related list's pop-up: select2's autocomplete widgets have no
+    # accessible names (axe-core), and a plain select of 37,000 communes cannot be rendered.
+    raw_id_fields = ("communes", "qpvs", "etablissements", "college_chef_de_file")
     # The cité's state (statut, end of funding, label history) changes only through the services,
     # by the buttons of the allowed events (SUIVIS); the year of the label through cite_set_annee_label.
     readonly_fields = ("statut", "fin_financement", "annee_label_deduite", *SOURCE_FIELDS)
     inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline]
+
+    class Media:
+        css = {"all": ["cites/admin.css"]}
+
     fieldsets = (
         (None, {"fields": ("nom", "slug", "identifiant", "statut", "publiee")}),
         (
@@ -454,6 +462,8 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         if change and annee_corrigee:
             corrigee = cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)
             obj.annee_label_deduite = corrigee.annee_label_deduite
+        if not obj.identifiant:  # a cité entered by hand continues the ANCT numbering
+            obj.identifiant = cite_identifiant_suivant()
         super().save_model(request, obj, form, change)
         if not change and annee_corrigee:  # a new cité: its label event once it exists
             cite_set_annee_label(cite=obj, annee=obj.annee_label, user=request.user)
@@ -471,9 +481,14 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
+    def has_suivi_permission(self, request, obj=None) -> bool:
+        """Who records prolongations, renewals, conventions and revues of a cité (other apps
+        may widen it: regional agents for the cités of their région)."""
+        return self.has_change_permission(request, obj)
+
     def render_change_form(self, request, context, *args, **kwargs):
         obj = kwargs.get("obj")
-        if obj is not None and self.has_change_permission(request, obj):
+        if obj is not None and self.has_suivi_permission(request, obj):
             context["suivis"] = [
                 (reverse("admin:cites_citeeducative_suivi", args=[obj.pk, cle]), suivi.titre)
                 for cle, suivi in SUIVIS.items()
@@ -486,7 +501,7 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
         definition = SUIVIS.get(suivi)
         if cite is None or definition is None:
             raise Http404("Cité ou formulaire introuvable")
-        if not self.has_change_permission(request, cite):
+        if not self.has_suivi_permission(request, cite):
             raise PermissionDenied
         form = definition.form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

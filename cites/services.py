@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import os
+import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
@@ -12,6 +13,165 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cites.models import CiteEducative, ConventionCadre, EvenementLabel, RevueProjet, Suggestion
+
+# --- The ANCT identifiant -------------------------------------------------------------------
+
+# The ANCT open list numbers its 208 cités « cite-001 » to « cite-208 », in order of labelling
+# (cites/imports/mappers.py, CITE_ID_RE); new cités continue that numbering.
+IDENTIFIANT_PREFIXE = "cite-"
+_IDENTIFIANT_RE = re.compile(r"^cite-(\d+)$")
+
+
+def cite_identifiant_suivant() -> str:
+    """The next ANCT identifiant: « cite-209 » after « cite-208 », three digits at least
+    (« cite-1000 » after « cite-999 »). Call it inside the transaction that saves the cité:
+    the table is locked (PostgreSQL) so two labels at once do not take the same number, and
+    the unique constraint on `identifiant` refuses a duplicate anyway."""
+    if transaction.get_connection().vendor == "postgresql" and transaction.get_connection().in_atomic_block:
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{CiteEducative._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+    plus_grand = 0
+    for identifiant in CiteEducative.objects.filter(identifiant__startswith=IDENTIFIANT_PREFIXE).values_list(
+        "identifiant", flat=True
+    ):
+        match = _IDENTIFIANT_RE.match(identifiant)
+        if match:
+            plus_grand = max(plus_grand, int(match.group(1)))
+    return f"{IDENTIFIANT_PREFIXE}{plus_grand + 1:03d}"
+
+
+@transaction.atomic
+def cite_identifiants_attribuer() -> list[str]:
+    """Give an identifiant to every cité that has none (entered by hand or labelled before the
+    numbering), oldest first. Returns the identifiants given."""
+    donnes = []
+    for cite in CiteEducative.objects.select_for_update().filter(identifiant__isnull=True).order_by("pk"):
+        cite.identifiant = cite_identifiant_suivant()
+        cite._change_reason = "Identifiant ANCT attribué"
+        cite.save(update_fields=["identifiant"])
+        donnes.append(cite.identifiant)
+    return donnes
+
+
+# --- The label decision (called by the candidatures app) -------------------------------------
+
+
+@transaction.atomic
+def cite_label_create(
+    *,
+    nom: str,
+    slug: str,
+    communes: list,
+    qpvs: list,
+    etablissements: list,
+    college_chef_de_file,
+    date: datetime.date,
+    fin_financement: datetime.date | None,
+    reference_decision: str,
+    description: str,
+    source: str,
+) -> CiteEducative:
+    """A new labelled cité, published at once, with the next ANCT identifiant and its label event."""
+    if fin_financement is not None and fin_financement <= date:
+        raise ValidationError(
+            {"fin_financement": "La fin du financement doit être postérieure à la date de la décision."}
+        )
+    cite = CiteEducative(
+        identifiant=cite_identifiant_suivant(),
+        nom=nom,
+        slug=slug,
+        college_chef_de_file=college_chef_de_file,
+        annee_label=date.year,
+        annee_label_deduite=False,
+        statut=CiteEducative.Statut.LABELLISEE,
+        fin_financement=fin_financement,
+        publiee=True,
+        source=source,
+        importe_le=timezone.now(),
+    )
+    cite.full_clean()
+    cite._change_reason = f"Labellisation ({reference_decision})"
+    cite.save()
+    cite.communes.set(communes)
+    cite.qpvs.set(qpvs)
+    cite.etablissements.set(etablissements)
+    evenement = EvenementLabel(
+        cite=cite,
+        type=EvenementLabel.Type.LABEL,
+        annee=date.year,
+        date=date,
+        reference_decision=reference_decision,
+        fin_financement=fin_financement,
+        description=description,
+    )
+    evenement.full_clean()
+    evenement.save()
+    return cite
+
+
+@transaction.atomic
+def cite_label_extend(
+    *,
+    cite: CiteEducative,
+    communes: list,
+    qpvs: list,
+    etablissements: list,
+    college_chef_de_file,
+    date: datetime.date,
+    reference_decision: str,
+    description: str,
+) -> tuple[CiteEducative, dict]:
+    """Extend a cité's perimeter (what it lacks of `communes`, `qpvs`, `etablissements`): the cité
+    becomes « étendue » and its history gets an extension event naming what was added. Its
+    funding period does not change. Returns the cité and what was added, by kind."""
+    cite = CiteEducative.objects.select_for_update().get(pk=cite.pk)
+    if cite.annee_label is not None and date.year < cite.annee_label:
+        raise ValidationError({"date": f"L'extension ne peut pas précéder le label ({cite.annee_label})."})
+    communes_avant = set(cite.communes.values_list("pk", flat=True))
+    qpvs_avant = set(cite.qpvs.values_list("pk", flat=True))
+    etablissements_avant = set(cite.etablissements.values_list("pk", flat=True))
+    ajouts = {
+        "communes": [c for c in communes if c.pk not in communes_avant],
+        "qpvs": [q for q in qpvs if q.pk not in qpvs_avant],
+        "etablissements": [e for e in etablissements if e.pk not in etablissements_avant],
+    }
+    cite.communes.add(*ajouts["communes"])
+    cite.qpvs.add(*ajouts["qpvs"])
+    cite.etablissements.add(*ajouts["etablissements"])
+    champs = ["statut"]
+    cite.statut = CiteEducative.Statut.ETENDUE
+    if cite.college_chef_de_file_id is None and college_chef_de_file is not None:
+        cite.college_chef_de_file = college_chef_de_file
+        champs.append("college_chef_de_file")
+    if not cite.identifiant:
+        cite.identifiant = cite_identifiant_suivant()
+        champs.append("identifiant")
+    cite.full_clean(validate_unique=False)
+    cite._change_reason = f"Extension du périmètre ({reference_decision})"
+    cite.save(update_fields=champs)
+
+    phrases = [description]
+    if ajouts["communes"]:
+        phrases.append("Communes ajoutées : " + ", ".join(c.nom for c in ajouts["communes"]) + ".")
+    if ajouts["qpvs"]:
+        phrases.append("Quartiers prioritaires ajoutés : " + ", ".join(q.nom for q in ajouts["qpvs"]) + ".")
+    if ajouts["etablissements"]:
+        n = len(ajouts["etablissements"])
+        pluriel = "s" if n > 1 else ""
+        phrases.append(f"{n} école{pluriel} ou collège{pluriel} ajouté{pluriel}.")
+    evenement = EvenementLabel(
+        cite=cite,
+        type=EvenementLabel.Type.EXTENSION,
+        annee=date.year,
+        date=date,
+        reference_decision=reference_decision,
+        description=" ".join(phrases),
+    )
+    evenement.full_clean()
+    evenement.save()
+    # The ANCT list does not know these communes yet: the import keeps them (see cites_import).
+    evenement.communes.set(ajouts["communes"])
+    return cite, ajouts
 
 
 @transaction.atomic
@@ -121,6 +281,23 @@ def _check_new_end(*, cite: CiteEducative, fin_financement: datetime.date | None
     return {}
 
 
+def _check_after_label(*, cite: CiteEducative, date: datetime.date | None, quoi: str) -> dict:
+    """A decision about a cité cannot precede its label (the label event's date, else its year)."""
+    if date is None:
+        return {}
+    label = (
+        EvenementLabel.objects.filter(cite=cite, type=EvenementLabel.Type.LABEL, date__isnull=False)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if label is not None and date < label:
+        return {"date": f"{quoi} ne peut pas précéder le label ({_date_fr(label)})."}
+    if label is None and cite.annee_label is not None and date.year < cite.annee_label:
+        return {"date": f"{quoi} ne peut pas précéder le label ({cite.annee_label})."}
+    return {}
+
+
 def _evenement_decision_create(
     *,
     cite: CiteEducative,
@@ -174,6 +351,7 @@ def cite_prolong(
         errors["fin_financement"] = "Indiquez la nouvelle fin de la période de financement."
     else:
         errors.update(_check_new_end(cite=cite, fin_financement=fin_financement, date=date))
+    errors.update(_check_after_label(cite=cite, date=date, quoi="La prolongation"))
     if errors:
         raise ValidationError(errors)
     evenement = _evenement_decision_create(

@@ -13,13 +13,15 @@ from partenaires.validation import contributions_validate
 AGE_MAX = 25
 
 
-class LienPartenaireInline(admin.TabularInline):
-    """On a cité: its partners, with the strength and role of each link."""
+class LienPartenaireInline(admin.StackedInline):
+    """On a cité: its partners, with the strength and role of each link. Stacked, with the
+    partner's id and the pop-up of the partners' list: each field keeps a visible label and an
+    accessible name (axe-core on the cité's page, which fits 1,366 px)."""
 
     model = LienPartenaire
     fk_name = "cite"
     fields = ("partenaire", "force", "role", "valide")
-    autocomplete_fields = ("partenaire",)
+    raw_id_fields = ("partenaire",)
     extra = 0
 
 
@@ -86,7 +88,7 @@ class ActionInline(admin.StackedInline):
         "indicateurs",
         "valide",
     )
-    autocomplete_fields = ("partenaires",)
+    raw_id_fields = ("partenaires",)  # select2's widget has no accessible name (axe-core)
     extra = 0
     classes = ("collapse",)
 

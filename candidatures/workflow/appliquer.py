@@ -88,6 +88,7 @@ def candidature_transition(
 
         now = timezone.now()
         locked.etat = transition.cible
+        locked.dernier_changement = now
         effet = EFFETS.get((source, transition.cible))
         if effet is not None:
             effet(candidature=locked, now=now)
@@ -115,6 +116,15 @@ def candidature_transition(
                 context=contexte,
                 to=agents_emails(region_id=locked.collectivite.region_id),
             )
-    for nom in ("etat", "reference", "depose_le", "recepisse", "modifie_le", "cite"):
+    for nom in (
+        "etat",
+        "reference",
+        "depose_le",
+        "redepose_le",
+        "dernier_changement",
+        "recepisse",
+        "modifie_le",
+        "cite",
+    ):
         setattr(candidature, nom, getattr(locked, nom))
     return locked

@@ -4,6 +4,7 @@ Runs inside the transition's transaction, with the candidature locked.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,12 +28,15 @@ def effet_depot(*, candidature: Candidature, now) -> None:
         annee = timezone.localtime(now).year
         candidature.reference = f"CE-{annee}-{_numero_reference(annee=annee):04d}"
     candidature.depose_le = now
+    delai = timedelta(days=candidature.appel.delai_instruction_jours)
+    candidature.echeance_instruction = timezone.localtime(now).date() + delai
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
     recepisse_on_commit(candidature=candidature)
 
 
 def effet_redepot(*, candidature: Candidature, now) -> None:
-    candidature.depose_le = now
+    # « Déposée le » keeps the first deposit; the re-deposit has its own date.
+    candidature.redepose_le = now
     candidature.verifications = candidature_verifications_resume(candidature=candidature)
     recepisse_on_commit(candidature=candidature)
 

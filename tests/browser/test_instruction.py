@@ -132,9 +132,13 @@ def test_from_the_deposit_to_the_label(instruction_page, axe_check, tmp_path):
     expect(page.locator("#action-decision")).to_contain_text("Avis de la région : favorable")
     axe_check(page, "instruction (avis émis)")
     page.locator("#decision-labellisee").check()
+    # Toulouse is already in « Toulouse Grand Mirail »: its extension is proposed; the agent
+    # creates a new cité instead.
+    expect(page.locator("#notice-meme-commune")).to_contain_text("Toulouse fait déjà partie de la cité")
+    page.locator("#cite-choix").select_option("nouvelle")
     page.locator("#motifs-decision").fill("Critères remplis ; avis favorable de la région.")
     page.get_by_role("button", name="Enregistrer la décision").click()
-    expect(page.locator(".messagelist")).to_contain_text("« labellisée »")
+    expect(page.locator(".messagelist")).to_contain_text("La candidature est labellisée")
     candidature.refresh_from_db()
     assert candidature.etat == Etat.LABELLISEE
     axe_check(page, "instruction (labellisée)")

@@ -242,7 +242,10 @@ def placer(candidature: Candidature, etat: str) -> Candidature:
     from django.utils import timezone
 
     Candidature.objects.filter(pk=candidature.pk).update(
-        etat=etat, reference=candidature.reference or f"CE-2099-{candidature.pk:04d}", depose_le=timezone.now()
+        etat=etat,
+        reference=candidature.reference or f"CE-2099-{candidature.pk:04d}",
+        depose_le=timezone.now(),
+        dernier_changement=timezone.now(),
     )
     candidature.refresh_from_db()
     return candidature
@@ -275,6 +278,7 @@ def candidatures_en_masse(*, user, appel: AppelAProjets, nombre: int, prefixe: s
                 etat=etat,
                 reference=f"CE-{prefixe}-{i:05d}",
                 depose_le=now,
+                dernier_changement=now,
                 titre=f"Projet {prefixe} n° {i}",
                 verifications="conforme",
             )

@@ -132,6 +132,7 @@ def test_the_dashboard_counts_by_state_and_region_lists_the_waiting_and_charts_t
     lyon = helpers.candidatures_en_masse(user=porteur_lyon, appel=appel, nombre=2, prefixe="2092")
     ancienne = timezone.now() - datetime.timedelta(days=45)
     EvenementCandidature.objects.filter(candidature=lyon[0]).update(date=ancienne)
+    Candidature.objects.filter(pk=lyon[0].pk).update(dernier_changement=ancienne)
     client = connecter(agent_national)
     page = client.get(reverse(TABLEAU))
     assert page.status_code == 200

@@ -114,6 +114,8 @@ def test_every_transition_for_every_role(
             donnees = {"action": "transition", "cible": cible, "message": "Motifs écrits.", "evenement_vu": dernier.pk}
             if cible == Etat.AVIS_EMIS:
                 donnees |= {"avis": "favorable", "motif": "Projet solide."}
+            if cible == Etat.LABELLISEE:
+                donnees |= {"cite_choix": "nouvelle"}
             response = client.post(_instruction_url(candidature), donnees)
             refus = None if response.status_code == 302 else response.status_code
 
@@ -221,8 +223,9 @@ def _modeles(client) -> set[str]:
 def test_each_role_sees_what_it_may_use(agent_occitanie, agent_national, porteur, client, django_user_model):
     client.force_login(agent_occitanie)
     regional = _modeles(client)
-    assert {"Candidature", "ProfilPorteur", "Collectivite", "Suggestion"} <= regional
-    assert not regional & {"Commune", "CiteEducative", "ProfilAgent", "NoteAgent", "Partenaire"}
+    # The cités of their région, to record what follows the label (read-only otherwise).
+    assert {"Candidature", "ProfilPorteur", "Collectivite", "Suggestion", "CiteEducative"} <= regional
+    assert not regional & {"Commune", "ProfilAgent", "NoteAgent", "Partenaire", "EvenementLabel"}
     assert client.get(reverse("admin:cites_commune_changelist")).status_code == 403
     assert client.get(reverse("admin:candidatures_appelaprojets_add")).status_code == 403
 

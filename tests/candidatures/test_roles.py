@@ -26,11 +26,12 @@ REGIONAUX = [
     "candidatures.view_piecejointe",
     "candidatures.view_profilporteur",
     "cites.change_suggestion",
+    "cites.view_citeeducative",
     "cites.view_suggestion",
 ]
 NATIONAUX = sorted(
-    REGIONAUX
-    + [
+    set(REGIONAUX)
+    | {
         "candidatures.add_appelaprojets",
         "candidatures.add_critere",
         "candidatures.change_appelaprojets",
@@ -70,7 +71,7 @@ NATIONAUX = sorted(
         "partenaires.view_lienpartenaire",
         "partenaires.view_partenaire",
         "portal.view_tache",
-    ]
+    }
 )
 
 

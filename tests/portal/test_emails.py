@@ -15,8 +15,8 @@ MODELES = sorted(
 )
 
 
-def test_the_portal_has_its_twenty_two_e_mails():
-    assert len(MODELES) == 22
+def test_the_portal_has_its_twenty_three_e_mails():
+    assert len(MODELES) == 23
 
 
 @pytest.mark.parametrize("modele", MODELES)
