@@ -545,27 +545,27 @@ def instructeur_list_for_candidatures(*, candidatures: list[Candidature]) -> Que
     return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
 
 
+def _cites_de_la_region(queryset, *, user, cite: str):
+    """Rows whose cité (`cite`: the path to its id) has a commune in a regional agent's région
+    (permissions.region_filtre); every row for national agents and for other staff, whose access
+    rests on the model permissions."""
+    region = permissions.region_filtre(user, "commune__departement__region_id")
+    if not region:  # Q() for national agents, None for other staff: no région to keep to
+        return queryset
+    communes = CiteEducative.communes.through.objects.filter(region, citeeducative_id=OuterRef(cite))
+    return queryset.filter(Exists(communes))
+
+
 def cite_scope_for_agent(*, queryset, user):
     """The cités an agent sees in the admin: every one for national agents (and staff given the
     model permissions), those with a commune in their région for regional agents."""
-    from cites.models import CiteEducative
-
-    if permissions.is_agent_regional(user) and not permissions.is_agent_national(user):
-        communes = CiteEducative.communes.through.objects.filter(
-            citeeducative_id=OuterRef("pk"), commune__departement__region_id=permissions.agent_region_id(user)
-        )
-        return queryset.filter(Exists(communes))
-    return queryset
+    return _cites_de_la_region(queryset, user=user, cite="pk")
 
 
 def suggestion_scope_for_agent(*, queryset, user):
     """Corrections suggested on the cités: a regional agent sees those of their région; access
     itself rests on the model permissions (national agents and other staff given them see all)."""
-    region = permissions.region_filtre(user, "commune__departement__region_id")
-    if not region:  # Q() for national agents, None for other staff: no région to keep to
-        return queryset
-    communes = CiteEducative.communes.through.objects.filter(region, citeeducative_id=OuterRef("cite_id"))
-    return queryset.filter(Exists(communes))
+    return _cites_de_la_region(queryset, user=user, cite="cite_id")
 
 
 @dataclass
