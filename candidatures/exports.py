@@ -26,6 +26,7 @@ from django.db.models import Max, QuerySet, Sum
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from candidatures.contenu import CHAMPS_EXPORTES
 from candidatures.models import (
     Candidature,
     Collectivite,
@@ -70,9 +71,8 @@ COLONNES_FIXES = [
     Colonne("Porteur", 24),
     Colonne("Adresse du porteur", 30),
     Colonne("Téléphone du porteur", 16),
-    Colonne("Chef de projet", 24),
-    Colonne("Adresse du chef de projet", 30),
-    Colonne("Téléphone du chef de projet", 16),
+    # then the fields of the content marked `export` in candidatures.contenu, in the order of the steps
+    *(Colonne(champ.titre, champ.export) for champ in CHAMPS_EXPORTES),
 ]
 
 CHAMPS = [
@@ -96,9 +96,7 @@ CHAMPS = [
     "cree_par__last_name",
     "cree_par__email",
     "cree_par__profil_porteur__telephone",
-    "chef_de_projet_nom",
-    "chef_de_projet_email",
-    "chef_de_projet_telephone",
+    *(champ.nom for champ in CHAMPS_EXPORTES),
 ]
 
 ETATS = dict(Etat.choices)
@@ -106,6 +104,16 @@ VERIFICATIONS = dict(Verifications.choices)
 AVIS = dict(Candidature.Avis.choices)
 TYPES = dict(Collectivite.Type.choices)
 APPRECIATIONS = dict(EvaluationCritere.Appreciation.choices)
+
+
+# The labels of the exported content fields that have choices (their value is a code).
+CHOIX_CONTENU = {c.nom: dict(Candidature._meta.get_field(c.nom).choices or []) for c in CHAMPS_EXPORTES}
+
+
+def _contenu(nom: str, valeur):
+    if valeur is None:
+        return ""
+    return CHOIX_CONTENU[nom].get(valeur, valeur) if CHOIX_CONTENU[nom] else valeur
 
 
 def criteres_nombre() -> int:
@@ -200,9 +208,7 @@ def _ligne(v: dict, communes: list, budget, evaluations: dict, dernier, criteres
         else _personne(v["cree_par__first_name"], v["cree_par__last_name"], v["cree_par__email"]),
         "" if porteur_supprime else v["cree_par__email"],
         "" if porteur_supprime else (v["cree_par__profil_porteur__telephone"] or ""),
-        v["chef_de_projet_nom"],
-        v["chef_de_projet_email"],
-        v["chef_de_projet_telephone"],
+        *(_contenu(champ.nom, v[champ.nom]) for champ in CHAMPS_EXPORTES),
     ]
     for numero in range(1, criteres + 1):
         appreciation, commentaire = evaluations.get(numero, ("", ""))

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from candidatures import selectors
-from candidatures.models import Collectivite, Indicateur, PieceJointe
+from candidatures import contenu, selectors
+from candidatures.models import Candidature, Collectivite, Indicateur, PieceJointe
 from candidatures.tasks import email_send
 from cites import formats
 from cites.models import Commune, CommuneRattachee, Epci
@@ -334,6 +334,24 @@ class EtapeForm(DsfrBaseForm):
                 field.required = True
 
 
+def champ_formulaire(champ: contenu.Champ) -> forms.Field:
+    """The form field of a plain field of the candidature, from its model field and its description."""
+    kwargs = {"label": champ.libelle, "help_text": champ.aide, "required": False}
+    if champ.lignes:
+        kwargs["widget"] = forms.Textarea(attrs={"rows": champ.lignes})
+    return Candidature._meta.get_field(champ.nom).formfield(**kwargs)
+
+
+def formulaire_etape(slug: str, base: type[EtapeForm] | None = None) -> type[EtapeForm]:
+    """The form of a step: its plain fields built from candidatures.contenu, in the described order.
+    The fields marked `special` (choices among reference data) are declared by `base`."""
+    etape = contenu.ETAPES_PAR_SLUG[slug]
+    champs = {c.nom: champ_formulaire(c) for c in etape.champs if not c.special}
+    attrs = {**champs, "field_order": [c.nom for c in etape.champs], "__module__": __name__}
+    nom = f"{slug.capitalize()}Form" if base is None else base.__name__
+    return type(nom, (base or EtapeForm,), attrs)
+
+
 class NouvelleCandidatureForm(DsfrBaseForm):
     appel = forms.ModelChoiceField(label="Appel à projets", queryset=None, empty_label=None)
 
@@ -363,18 +381,15 @@ def _etablissement_libelle(e) -> str:
     return f"{e.nom} — {ep} — {e.commune.nom} ({e.uai})"
 
 
-class TerritoireForm(EtapeForm):
-    titre = forms.CharField(
-        label="Nom du projet", max_length=200, required=False, help_text="Par exemple : Cité éducative du Grand Mirail."
-    )
+class _TerritoireForm(EtapeForm):
     communes = ChoixMultiples(
-        label="Communes du territoire",
+        label=contenu.CHAMPS["communes"].libelle,
         queryset=Commune.objects.none(),
         required=False,
         libelle=lambda c: f"{c.nom} ({c.code})",
     )
     qpvs = ChoixMultiples(
-        label="Quartiers prioritaires (QPV 2024) du territoire",
+        label=contenu.CHAMPS["qpvs"].libelle,
         queryset=None,
         required=False,
         libelle=_qpv_libelle,
@@ -382,7 +397,7 @@ class TerritoireForm(EtapeForm):
     )
 
     cite_etendue = forms.ModelChoiceField(
-        label="Cette candidature étend-elle une cité éducative déjà labellisée ?",
+        label=contenu.CHAMPS["cite_etendue"].libelle,
         queryset=None,
         required=False,
         empty_label="Non : elle crée une nouvelle cité éducative",
@@ -415,9 +430,9 @@ class TerritoireForm(EtapeForm):
         return data
 
 
-class EcolesForm(EtapeForm):
+class _EcolesForm(EtapeForm):
     etablissements = ChoixMultiples(
-        label="Écoles et collèges REP ou REP+ du territoire",
+        label=contenu.CHAMPS["etablissements"].libelle,
         queryset=None,
         required=False,
         libelle=_etablissement_libelle,
@@ -425,13 +440,13 @@ class EcolesForm(EtapeForm):
         "REP et REP+ : réseaux d'éducation prioritaire ; « hors EP » : hors éducation prioritaire.",
     )
     college_chef_de_file = forms.ModelChoiceField(
-        label="Collège chef de file",
+        label=contenu.CHAMPS["college_chef_de_file"].libelle,
         queryset=None,
         required=False,
         empty_label="— Choisir un collège —",
     )
     college_chef_de_file_autre = forms.CharField(
-        label="Collège chef de file, s'il n'est pas proposé",
+        label=contenu.CHAMPS["college_chef_de_file_autre"].libelle,
         max_length=300,
         required=False,
         help_text="Son nom et son UAI (l'identifiant national de l'établissement, 7 chiffres et une lettre, "
@@ -462,19 +477,19 @@ class EcolesForm(EtapeForm):
         self._bound_fields_cache.clear()  # labels and help texts changed after DsfrBaseForm built them
 
 
+# The forms of the steps: their plain fields come from candidatures.contenu.
+TerritoireForm = formulaire_etape("territoire", _TerritoireForm)
+EcolesForm = formulaire_etape("ecoles", _EcolesForm)
+DiagnosticForm = formulaire_etape("diagnostic")
+PilotageForm = formulaire_etape("pilotage")
+CommunicationForm = formulaire_etape("communication")
+
+
 class TexteLibre(forms.CharField):
     def __init__(self, *args, rows=5, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
         super().__init__(*args, **kwargs)
-
-
-class DiagnosticForm(EtapeForm):
-    diagnostic = TexteLibre(
-        label="Diagnostic du territoire",
-        rows=8,
-        help_text="Les fragilités scolaires, sociales et économiques qui appellent une action contre le décrochage.",
-    )
 
 
 class AnneeField(forms.IntegerField):
@@ -645,40 +660,6 @@ class EtablissementHorsForm(LigneForm):
         return lignes
 
 
-class PilotageForm(EtapeForm):
-    troika_prefecture = forms.CharField(
-        label="Préfecture : nom et fonction du représentant",
-        max_length=300,
-        required=False,
-        help_text="La troïka pilote la cité éducative : le préfet, l'Éducation nationale (recteur ou DASEN) et "
-        "le maire ou le président de l'intercommunalité, chacun par un représentant.",
-    )
-    troika_education = forms.CharField(
-        label="Éducation nationale : nom et fonction du représentant",
-        max_length=300,
-        required=False,
-        help_text="Souvent le principal du collège chef de file ou l'IEN de la circonscription.",
-    )
-    troika_collectivite = forms.CharField(
-        label="Collectivité : nom et fonction du représentant", max_length=300, required=False
-    )
-    chef_de_projet_nom = forms.CharField(label="Chef de projet opérationnel", max_length=200, required=False)
-    chef_de_projet_email = forms.EmailField(label="Adresse électronique du chef de projet", required=False)
-    chef_de_projet_telephone = forms.CharField(label="Téléphone du chef de projet", max_length=30, required=False)
-    gouvernance = TexteLibre(
-        label="Qui fait quoi", rows=6, help_text="Les instances de pilotage, leur rythme, et le rôle de chaque acteur."
-    )
-    actions_ressources = TexteLibre(
-        label="Actions ressources existantes",
-        rows=6,
-        help_text="Les dispositifs déjà à l'œuvre sur le territoire, par exemple le PRE (programme de réussite "
-        "éducative) ou le CLAS (contrat local d'accompagnement à la scolarité).",
-    )
-    actions_complementaires = TexteLibre(
-        label="Actions complémentaires", rows=6, help_text="Ce que la cité éducative ajoute."
-    )
-
-
 class LigneBudgetForm(LigneForm):
     requis = ("annee", "cofinanceur", "montant")
     annee = AnneeField(label="Année", min_value=2019, plus=5, required=False)
@@ -699,13 +680,6 @@ class LigneBudgetForm(LigneForm):
                 f"(au-delà de {formats.montant(MONTANT_PLAUSIBLE)} par ligne, une faute de frappe est probable)."
             )
         return ""
-
-
-class CommunicationForm(EtapeForm):
-    plan_communication = TexteLibre(label="Plan de communication", rows=6)
-    demarche_evaluation = TexteLibre(
-        label="Démarche d'évaluation", rows=6, help_text="Les indicateurs suivis, qui évalue, à quel rythme."
-    )
 
 
 class PieceForm(DsfrBaseForm):

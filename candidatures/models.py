@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from candidatures import acteurs
 from candidatures.contenu import ELEMENTS
 from candidatures.storage import private_storage
-from candidatures.workflow.etats import AGENTS, Etat, etats_ou
+from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, TOUS, Etat, etats_ou
 from cites.formats import montant
 from cites.models import CiteEducative, Commune, Epci, Etablissement, Qpv, Region
 from partenaires.models import Objectif
@@ -299,6 +300,28 @@ class CandidatureQuerySet(models.QuerySet):
     def visibles_agents(self):
         """What agents may see at all (drafts belong to the porteurs alone)."""
         return self.filter(etat__in=etats_ou(lambda e: bool(e.visible_par & AGENTS)))
+
+    def visibles_par(self, user, *, roles: frozenset[str] | None = None):
+        """Every candidature `user` may see, so that get_object_or_404 on it answers 404 for the
+        others: for each role the user holds, the states that role sees (the state records'
+        `visible_par`) within that role's reach (a porteur: their collectivité's; an agent: their
+        région's, all for national agents, acteurs.region_filtre). `roles` keeps only some of them
+        (roles=AGENTS: the agents' screens, without a porteur's own drafts)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        roles = TOUS if roles is None else roles
+        portees = {}  # role held → what it reaches
+        if PORTEUR in roles and acteurs.can_file(user):
+            portees[PORTEUR] = models.Q(collectivite_id=user.profil_porteur.collectivite_id)
+        region = acteurs.region_filtre(user, "collectivite__region_id") if roles & AGENTS else None
+        if region is not None:
+            agent = AGENT_NATIONAL if acteurs.is_agent_national(user) else AGENT_REGIONAL
+            if agent in roles:
+                portees[agent] = region
+        visible = models.Q(pk__in=[])
+        for role, portee in portees.items():
+            visible |= models.Q(etat__in=etats_ou(lambda e, role=role: role in e.visible_par)) & portee
+        return self.filter(visible)
 
 
 class Candidature(Horodate):

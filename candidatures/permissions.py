@@ -5,79 +5,20 @@ GROUPE_AGENTS_REGIONAUX (with a ProfilAgent naming the région) and GROUPE_AGENT
 Superusers act as national and regional agents everywhere.
 """
 
-from django.db.models import Q
-
-from candidatures.models import Candidature, ProfilAgent, ProfilPorteur
+from candidatures.acteurs import (  # noqa: F401 — the roles live in candidatures.acteurs, re-exported here
+    GROUPE_AGENTS_NATIONAUX,
+    GROUPE_AGENTS_REGIONAUX,
+    agent_region_id,
+    can_file,
+    is_agent,
+    is_agent_national,
+    is_agent_regional,
+    profil_porteur,
+    region_filtre,
+)
+from candidatures.models import Candidature, ProfilPorteur
 from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, etat_get
 from candidatures.workflow.transitions import transition_get
-
-GROUPE_AGENTS_REGIONAUX = "Agents régionaux"
-GROUPE_AGENTS_NATIONAUX = "Agents nationaux (ANCT)"
-
-
-def _group_names(user) -> set[str]:
-    if not hasattr(user, "_candidatures_groupes"):
-        user._candidatures_groupes = set(user.groups.values_list("name", flat=True))
-    return user._candidatures_groupes
-
-
-def profil_porteur(user) -> ProfilPorteur | None:
-    if not user.is_authenticated:
-        return None
-    try:
-        return user.profil_porteur
-    except ProfilPorteur.DoesNotExist:
-        return None
-
-
-def agent_region_id(user) -> int | None:
-    """The région a regional agent is attached to (None when they have none)."""
-    if not user.is_authenticated:
-        return None
-    try:
-        return user.profil_agent.region_id
-    except ProfilAgent.DoesNotExist:
-        return None
-
-
-def is_agent_national(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or GROUPE_AGENTS_NATIONAUX in _group_names(user))
-    )
-
-
-def is_agent_regional(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and GROUPE_AGENTS_REGIONAUX in _group_names(user)
-        and agent_region_id(user) is not None
-    )
-
-
-def region_filtre(user, champ: str) -> Q | None:
-    """The one scoping by région: a filter on `champ` (a path to a région id, e.g.
-    "collectivite__region_id"): Q() for national agents (everything), their région for regional
-    agents, None for anyone else (nothing). selectors.scope_region applies it to a queryset."""
-    if is_agent_national(user):
-        return Q()
-    if is_agent_regional(user):
-        return Q(**{champ: agent_region_id(user)})
-    return None
-
-
-def is_agent(user) -> bool:
-    return is_agent_national(user) or is_agent_regional(user)
-
-
-def can_file(user) -> bool:
-    """A porteur may create and file candidatures once their e-mail is confirmed and an agent validated them."""
-    profil = profil_porteur(user)
-    return (
-        profil is not None and user.is_active and profil.email_confirme and profil.statut == ProfilPorteur.Statut.VALIDE
-    )
 
 
 def roles_on(user, candidature: Candidature) -> set[str]:

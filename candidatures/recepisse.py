@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from candidatures.contenu import contenu_etapes
 from candidatures.models import Candidature
 from candidatures.selectors import budget_totaux
 from cites.formats import montant, taille
@@ -70,6 +71,85 @@ def document_a4(buffer, *, titre: str) -> SimpleDocTemplate:
     )
 
 
+def _special(c: Candidature, champ: dict, s) -> list:
+    """The fields of candidatures.contenu marked `special`: choices among reference data."""
+    nom = champ["nom"]
+    if nom == "communes":
+        return [_p("Communes : " + (", ".join(f"{x.nom} ({x.code})" for x in c.communes.all()) or "—"), s["texte"])]
+    if nom == "qpvs":
+        return [_p("QPV : " + (", ".join(f"{q.nom} ({q.code})" for q in c.qpvs.all()) or "—"), s["texte"])]
+    if nom == "cite_etendue" and c.cite_etendue_id:
+        return [_p(f"{champ['titre']} : {c.cite_etendue.nom}", s["texte"])]
+    if nom == "etablissements":
+        etablissements = [
+            f"{e.nom} ({e.uai}, {e.education_prioritaire or 'hors EP'})"
+            for e in c.etablissements.select_related("commune")
+        ]
+        return [_p("Établissements : " + ("; ".join(etablissements) or "—"), s["texte"])]
+    if nom == "college_chef_de_file":
+        chef = c.college_chef_de_file
+        texte = f"{chef.nom} ({chef.uai})" if chef else (c.college_chef_de_file_autre or "—")
+        return [_p(f"Collège chef de file : {texte}", s["texte"])]
+    if nom == "etablissements_hors_referentiel" and c.etablissements_hors_referentiel:
+        return [_p(f"{champ['titre']} : {c.etablissements_hors_referentiel}", s["texte"])]
+    return []
+
+
+def _indicateurs(c: Candidature, s) -> list:
+    indicateurs = list(c.indicateurs.all())
+    if not indicateurs:
+        return []
+    lignes = [["Catégorie", "Indicateur", "Valeur", "Année", "Source"]]
+    lignes += [[i.get_categorie_display(), i.libelle, i.valeur, i.annee or "", i.source] for i in indicateurs]
+    return [_table(lignes, [25 * mm, 60 * mm, 25 * mm, 15 * mm, 49 * mm], s)]
+
+
+def _fiches(c: Candidature, s) -> list:
+    histoire = []
+    for numero, f in enumerate(c.fiches_action.all(), start=1):
+        histoire.append(Paragraph(f"Fiche {numero} : {escape(f.titre)}", s["h3"]))
+        ages = f"{f.age_min} à {f.age_max} ans" if f.age_min is not None and f.age_max is not None else "—"
+        details = [
+            f"Objectif : {f.get_objectif_display() or '—'}",
+            f"Temps éducatifs : {', '.join(f.temps) or '—'}",
+            f"Âges : {ages}",
+            f"Action {'existante' if f.existante else 'nouvelle'}",
+            f"Budget : {montant(f.budget) if f.budget is not None else '—'}",
+            f"Partenaires : {f.partenaires or '—'}",
+        ]
+        histoire.append(_p("\n".join(details), s["texte"]))
+        if f.description:
+            histoire.append(_p(f.description, s["texte"]))
+        if f.indicateurs:
+            histoire.append(_p(f"Indicateurs de suivi : {f.indicateurs}", s["texte"]))
+    return histoire
+
+
+def _budget(c: Candidature, s) -> list:
+    budget = list(c.lignes_budget.all())
+    if not budget:
+        return [_p("—", s["texte"])]
+    lignes = [["Année", "Cofinanceur", "Objet", "Montant"]]
+    lignes += [[b.annee, b.cofinanceur, b.objet, montant(b.montant)] for b in budget]
+    totaux = budget_totaux(candidature=c)
+    lignes += [[a, "Total de l'année", "", montant(m)] for a, m in totaux["par_annee"]]
+    lignes.append(["", "Total général", "", montant(totaux["total"])])
+    return [_table(lignes, [18 * mm, 55 * mm, 71 * mm, 30 * mm], s)]
+
+
+def _pieces(c: Candidature, s) -> list:
+    pieces = list(c.pieces.all())
+    if not pieces:
+        return [_p("—", s["texte"])]
+    lignes = [["Type", "Fichier", "Format", "Taille"]]
+    lignes += [[p.get_type_display(), p.nom, p.get_format_display(), taille(p.taille)] for p in pieces]
+    return [_table(lignes, [40 * mm, 80 * mm, 34 * mm, 20 * mm], s)]
+
+
+# The rows of a step, after its fields.
+LIGNES = {"diagnostic": _indicateurs, "actions": _fiches, "budget": _budget, "pieces": _pieces}
+
+
 def recepisse_pdf(*, candidature: Candidature) -> bytes:
     c = candidature
     s = _styles()
@@ -90,96 +170,16 @@ def recepisse_pdf(*, candidature: Candidature) -> bytes:
         _p(f"Récépissé établi le {_date(timezone.now())}", s["texte"]),
     ]
 
-    histoire.append(Paragraph("1. Territoire", s["h2"]))
-    histoire.append(_p("Communes : " + ", ".join(f"{x.nom} ({x.code})" for x in c.communes.all()), s["texte"]))
-    histoire.append(_p("QPV : " + (", ".join(f"{q.nom} ({q.code})" for q in c.qpvs.all()) or "—"), s["texte"]))
-
-    histoire.append(Paragraph("2. Écoles et collèges", s["h2"]))
-    etablissements = [
-        f"{e.nom} ({e.uai}, {e.education_prioritaire or 'hors EP'})" for e in c.etablissements.select_related("commune")
-    ]
-    histoire.append(_p("Établissements : " + ("; ".join(etablissements) or "—"), s["texte"]))
-    chef = c.college_chef_de_file
-    histoire.append(
-        _p(
-            f"Collège chef de file : {chef.nom} ({chef.uai})"
-            if chef
-            else f"Collège chef de file : {c.college_chef_de_file_autre or '—'}",
-            s["texte"],
-        )
-    )
-    if c.etablissements_hors_referentiel:
-        histoire.append(_p(f"Autres établissements : {c.etablissements_hors_referentiel}", s["texte"]))
-
-    histoire.append(Paragraph("3. Diagnostic et indicateurs", s["h2"]))
-    histoire.append(_p(c.diagnostic, s["texte"]))
-    indicateurs = list(c.indicateurs.all())
-    if indicateurs:
-        lignes = [["Catégorie", "Indicateur", "Valeur", "Année", "Source"]]
-        lignes += [[i.get_categorie_display(), i.libelle, i.valeur, i.annee or "", i.source] for i in indicateurs]
-        histoire.append(_table(lignes, [25 * mm, 60 * mm, 25 * mm, 15 * mm, 49 * mm], s))
-
-    histoire.append(Paragraph("4. Fiches action", s["h2"]))
-    for numero, f in enumerate(c.fiches_action.all(), start=1):
-        histoire.append(Paragraph(f"Fiche {numero} : {escape(f.titre)}", s["h3"]))
-        ages = f"{f.age_min} à {f.age_max} ans" if f.age_min is not None and f.age_max is not None else "—"
-        details = [
-            f"Objectif : {f.get_objectif_display() or '—'}",
-            f"Temps éducatifs : {', '.join(f.temps) or '—'}",
-            f"Âges : {ages}",
-            f"Action {'existante' if f.existante else 'nouvelle'}",
-            f"Budget : {montant(f.budget) if f.budget is not None else '—'}",
-            f"Partenaires : {f.partenaires or '—'}",
-        ]
-        histoire.append(_p("\n".join(details), s["texte"]))
-        if f.description:
-            histoire.append(_p(f.description, s["texte"]))
-        if f.indicateurs:
-            histoire.append(_p(f"Indicateurs de suivi : {f.indicateurs}", s["texte"]))
-
-    histoire.append(Paragraph("5. Pilotage et actions ressources", s["h2"]))
-    histoire.append(
-        _p(
-            "\n".join(
-                [
-                    f"Troïka — préfecture : {c.troika_prefecture or '—'}",
-                    f"Troïka — Éducation nationale : {c.troika_education or '—'}",
-                    f"Troïka — collectivité : {c.troika_collectivite or '—'}",
-                    f"Chef de projet : {c.chef_de_projet_nom or '—'} "
-                    f"{c.chef_de_projet_email} {c.chef_de_projet_telephone}",
-                ]
-            ),
-            s["texte"],
-        )
-    )
-    histoire.append(_p(f"Qui fait quoi : {c.gouvernance}", s["texte"]))
-    histoire.append(_p(f"Actions ressources existantes : {c.actions_ressources}", s["texte"]))
-    histoire.append(_p(f"Actions complémentaires : {c.actions_complementaires}", s["texte"]))
-
-    histoire.append(Paragraph("6. Budget", s["h2"]))
-    budget = list(c.lignes_budget.all())
-    if budget:
-        lignes = [["Année", "Cofinanceur", "Objet", "Montant"]]
-        lignes += [[b.annee, b.cofinanceur, b.objet, montant(b.montant)] for b in budget]
-        totaux = budget_totaux(candidature=c)
-        lignes += [[a, "Total de l'année", "", montant(m)] for a, m in totaux["par_annee"]]
-        lignes.append(["", "Total général", "", montant(totaux["total"])])
-        histoire.append(_table(lignes, [18 * mm, 55 * mm, 71 * mm, 30 * mm], s))
-    else:
-        histoire.append(_p("—", s["texte"]))
-
-    histoire.append(Paragraph("7. Communication et évaluation", s["h2"]))
-    histoire.append(_p(f"Plan de communication : {c.plan_communication}", s["texte"]))
-    histoire.append(_p(f"Démarche d'évaluation : {c.demarche_evaluation}", s["texte"]))
-
-    histoire.append(Paragraph("8. Pièces jointes", s["h2"]))
-    pieces = list(c.pieces.all())
-    if pieces:
-        lignes = [["Type", "Fichier", "Format", "Taille"]]
-        lignes += [[p.get_type_display(), p.nom, p.get_format_display(), taille(p.taille)] for p in pieces]
-        histoire.append(_table(lignes, [40 * mm, 80 * mm, 34 * mm, 20 * mm], s))
-    else:
-        histoire.append(_p("—", s["texte"]))
+    # The steps and their fields come from candidatures.contenu; the blocks below are what is not a
+    # plain field (choices among reference data, rows).
+    for etape in contenu_etapes(c):
+        histoire.append(Paragraph(f"{etape['numero']}. {escape(etape['titre'])}", s["h2"]))
+        for champ in etape["champs"]:
+            if not champ["special"]:
+                histoire.append(_p(f"{champ['titre']} : {champ['valeur'] or '—'}", s["texte"]))
+            else:
+                histoire += _special(c, champ, s)
+        histoire += LIGNES.get(etape["slug"], lambda c, s: [])(c, s)
 
     def pied(canvas, document):
         canvas.saveState()

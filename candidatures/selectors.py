@@ -93,17 +93,8 @@ ETATS_DECISION = etats_ou(lambda e: e.decision)
 
 
 def candidature_list_for_user(*, user) -> QuerySet[Candidature]:
-    """Every candidature the user may see, so that get_object_or_404 answers 404 for the others."""
-    base = Candidature.objects.select_related("appel", "collectivite", "collectivite__region")
-    if not user.is_authenticated or not user.is_active:
-        return base.none()
-    visible = Q(pk__in=[])
-    if permissions.can_file(user):
-        visible |= Q(collectivite_id=user.profil_porteur.collectivite_id)
-    region = permissions.region_filtre(user, "collectivite__region_id")
-    if region is not None:
-        visible |= Q(etat__in=ETATS_VISIBLES_AGENTS) & region
-    return base.filter(visible)
+    """Every candidature the user may see (Candidature.objects.visibles_par), with what its pages show."""
+    return Candidature.objects.select_related("appel", "collectivite", "collectivite__region").visibles_par(user)
 
 
 def candidature_get_for_user(*, user, pk: int) -> Candidature:
@@ -112,10 +103,8 @@ def candidature_get_for_user(*, user, pk: int) -> Candidature:
 
 def candidature_list_for_collectivite(*, user) -> QuerySet[Candidature]:
     """The porteur's dashboard: their collectivité's candidatures, newest first."""
-    if not permissions.can_file(user):
-        return Candidature.objects.none()
     return (
-        Candidature.objects.filter(collectivite_id=user.profil_porteur.collectivite_id)
+        Candidature.objects.visibles_par(user, roles=frozenset({PORTEUR}))
         .select_related("appel", "collectivite")
         .annotate(
             nb_messages=Count("evenements", filter=~Q(evenements__message=""), distinct=True)
@@ -424,7 +413,7 @@ def auteur_nom(user) -> str:
 
 def candidature_list_for_agent(*, user) -> QuerySet[Candidature]:
     """The filed candidatures an agent may instruct: their région's, or all for national agents."""
-    return scope_region(Candidature.objects.visibles_agents(), user=user, champ="collectivite__region_id")
+    return Candidature.objects.visibles_par(user, roles=AGENTS)
 
 
 def candidature_list_admin(*, user) -> QuerySet[Candidature]:
@@ -537,9 +526,9 @@ def agent_list_for_user(*, user) -> QuerySet:
     """The agents whose candidatures this agent may see: their région's and the national ones."""
     nationaux = Q(groups__name=permissions.GROUPE_AGENTS_NATIONAUX)
     regionaux = Q(groups__name=permissions.GROUPE_AGENTS_REGIONAUX, profil_agent__region__isnull=False)
-    if not permissions.is_agent_national(user):
-        regionaux &= Q(profil_agent__region_id=permissions.agent_region_id(user))
-    ids = get_user_model().objects.filter(nationaux | regionaux, is_active=True).values("pk")
+    region = permissions.region_filtre(user, "profil_agent__region_id")
+    choisis = nationaux if region is None else nationaux | (regionaux & region)
+    ids = get_user_model().objects.filter(choisis, is_active=True).values("pk")
     return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
 
 
@@ -566,28 +555,27 @@ def instructeur_list_for_candidatures(*, candidatures: list[Candidature]) -> Que
     return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "email")
 
 
+def _cites_de_la_region(queryset, *, user, cite: str):
+    """Rows whose cité (`cite`: the path to its id) has a commune in a regional agent's région
+    (permissions.region_filtre); every row for national agents and for other staff, whose access
+    rests on the model permissions."""
+    region = permissions.region_filtre(user, "commune__departement__region_id")
+    if not region:  # Q() for national agents, None for other staff: no région to keep to
+        return queryset
+    communes = CiteEducative.communes.through.objects.filter(region, citeeducative_id=OuterRef(cite))
+    return queryset.filter(Exists(communes))
+
+
 def cite_scope_for_agent(*, queryset, user):
     """The cités an agent sees in the admin: every one for national agents (and staff given the
     model permissions), those with a commune in their région for regional agents."""
-    from cites.models import CiteEducative
-
-    if permissions.is_agent_regional(user) and not permissions.is_agent_national(user):
-        communes = CiteEducative.communes.through.objects.filter(
-            citeeducative_id=OuterRef("pk"), commune__departement__region_id=permissions.agent_region_id(user)
-        )
-        return queryset.filter(Exists(communes))
-    return queryset
+    return _cites_de_la_region(queryset, user=user, cite="pk")
 
 
 def suggestion_scope_for_agent(*, queryset, user):
     """Corrections suggested on the cités: a regional agent sees those of their région; access
     itself rests on the model permissions (national agents and other staff given them see all)."""
-    if permissions.is_agent_regional(user) and not permissions.is_agent_national(user):
-        communes = CiteEducative.communes.through.objects.filter(
-            citeeducative_id=OuterRef("cite_id"), commune__departement__region_id=permissions.agent_region_id(user)
-        )
-        return queryset.filter(Exists(communes))
-    return queryset
+    return _cites_de_la_region(queryset, user=user, cite="cite_id")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidatures import permissions
+from candidatures.contenu import ETAPES
 from candidatures.emails import email_on_commit
 from candidatures.fichiers import fichier_verifier
 from candidatures.models import (
@@ -320,33 +321,12 @@ def candidature_create(*, user, appel: AppelAProjets, communes: list[Commune] | 
     return candidature
 
 
-# Each step of the form writes these fields, relations and rows, and nothing else.
+# Each step of the form writes these fields, relations and rows, and nothing else (candidatures.contenu).
+LIGNES_MODELES = {"Indicateur": Indicateur, "FicheAction": FicheAction, "LigneBudget": LigneBudget}
 ETAPES_CHAMPS = {
-    "territoire": (["titre", "cite_etendue"], ["communes", "qpvs"], None),
-    "ecoles": (
-        ["college_chef_de_file", "college_chef_de_file_autre", "etablissements_hors_referentiel"],
-        ["etablissements"],
-        None,
-    ),
-    "diagnostic": (["diagnostic"], [], Indicateur),
-    "actions": ([], [], FicheAction),
-    "pilotage": (
-        [
-            "troika_prefecture",
-            "troika_education",
-            "troika_collectivite",
-            "chef_de_projet_nom",
-            "chef_de_projet_email",
-            "chef_de_projet_telephone",
-            "gouvernance",
-            "actions_ressources",
-            "actions_complementaires",
-        ],
-        [],
-        None,
-    ),
-    "budget": ([], [], LigneBudget),
-    "communication": (["plan_communication", "demarche_evaluation"], [], None),
+    e.slug: (e.noms_champs, e.noms_relations, LIGNES_MODELES[e.lignes] if e.lignes else None)
+    for e in ETAPES
+    if e.formulaire and e.slug != "pieces"
 }
 
 

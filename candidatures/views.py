@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
+from candidatures import contenu, instruction, permissions, selectors, services
 from candidatures import forms as f
-from candidatures import instruction, permissions, selectors, services
 from candidatures.fichiers import FORMATS
 from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
@@ -26,88 +26,29 @@ TITRE_ESPACE = "Mes candidatures"
 
 @dataclass(frozen=True)
 class Etape:
-    slug: str
-    titre: str
+    """A step of candidatures.contenu with the form and the formset the page shows."""
+
+    contenu: contenu.Etape
     form_class: type | None = None
     formset_class: type | None = None
-    prefixe: str = ""
-    intro: str = ""
-    ligne_nom: str = ""  # what one row of the formset is called: « Ligne de budget 2 »
-    lignes_au_depart: int = 1  # empty rows offered while none is stored (one per indicator category…)
+
+    def __getattr__(self, nom):  # slug, titre, intro, prefixe, ligne_nom, lignes_au_depart
+        return getattr(self.contenu, nom)
 
 
-ETAPES = [
-    Etape(
-        "territoire",
-        "Territoire",
-        f.TerritoireForm,
-        intro="Les communes de la cité éducative et ses quartiers prioritaires (critère 1).",
-    ),
-    Etape(
-        "ecoles",
-        "Écoles et collège chef de file",
-        f.EcolesForm,
-        f.EtablissementHorsFormSet,
-        "hors",
-        intro="Les écoles et collèges en éducation prioritaire du territoire et le collège chef de file (critère 2). "
-        "Ceux que l'annuaire ne propose pas s'ajoutent en bas de la page.",
-        ligne_nom="Établissement",
-    ),
-    Etape(
-        "diagnostic",
-        "Diagnostic et indicateurs",
-        f.DiagnosticForm,
-        f.IndicateurFormSet,
-        "indicateurs",
-        intro="Au moins un indicateur scolaire, un social et un économique, chacun avec sa valeur, "
-        "son année et sa source (critère 3).",
-        ligne_nom="Indicateur",
-        lignes_au_depart=3,
-    ),
-    Etape(
-        "actions",
-        "Fiches action",
-        None,
-        f.FicheActionFormSet,
-        "fiches",
-        intro="Les actions avant, pendant et après la classe, nouvelles ou existantes (critères 4 et 5). "
-        "Une fiche vide est ignorée.",
-        ligne_nom="Fiche action",
-    ),
-    Etape(
-        "pilotage",
-        "Pilotage et actions ressources",
-        f.PilotageForm,
-        intro="La troïka, le chef de projet et le rôle de chacun (critère 6) ; ce qui existe déjà sur le territoire "
-        "et ce que la cité éducative ajoute (critère 7).",
-    ),
-    Etape(
-        "budget",
-        "Budget",
-        None,
-        f.LigneBudgetFormSet,
-        "budget",
-        intro="Une ligne par année et par cofinanceur ; les totaux sont calculés (critère 8).",
-        ligne_nom="Ligne de budget",
-        lignes_au_depart=2,
-    ),
-    Etape(
-        "communication",
-        "Communication et évaluation",
-        f.CommunicationForm,
-        intro="Le plan de communication et la démarche d'évaluation (critère 9).",
-    ),
-    Etape(
-        "pieces",
-        "Pièces jointes",
-        intro="La délibération du conseil, le tableau budgétaire et les lettres d'engagement des partenaires.",
-    ),
-    Etape("recapitulatif", "Récapitulatif et dépôt"),
-]
+FORMULAIRES = {
+    "territoire": (f.TerritoireForm, None),
+    "ecoles": (f.EcolesForm, f.EtablissementHorsFormSet),
+    "diagnostic": (f.DiagnosticForm, f.IndicateurFormSet),
+    "actions": (None, f.FicheActionFormSet),
+    "pilotage": (f.PilotageForm, None),
+    "budget": (None, f.LigneBudgetFormSet),
+    "communication": (f.CommunicationForm, None),
+}
+ETAPES = [Etape(e, *FORMULAIRES.get(e.slug, (None, None))) for e in contenu.ETAPES]
 ETAPES_PAR_SLUG = {e.slug: e for e in ETAPES}
-assert [e.slug for e in ETAPES] == list(selectors.ETAPES_TITRES), "the steps and their titles disagree"
 # The DSFR stepper counts at most 8 steps: the form's 8, the summary comes after them.
-ETAPES_FORMULAIRE = [e for e in ETAPES if e.slug != "recapitulatif"]
+ETAPES_FORMULAIRE = [e for e in ETAPES if e.formulaire]
 
 
 def _breadcrumb(current: str, candidature: Candidature | None = None) -> dict:
@@ -194,10 +135,7 @@ def _initial_form(etape: Etape, c: Candidature) -> dict:
     initial = {}
     noms_champs, noms_relations, _ = ETAPES_CHAMPS[etape.slug]
     for nom in noms_champs:
-        if nom == "college_chef_de_file":
-            initial[nom] = c.college_chef_de_file_id
-        else:
-            initial[nom] = getattr(c, nom)
+        initial[nom] = getattr(c, Candidature._meta.get_field(nom).attname)  # a foreign key: its id
     for nom in noms_relations:
         initial[nom] = list(getattr(c, nom).values_list("pk", flat=True))
     return initial

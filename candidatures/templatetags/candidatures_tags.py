@@ -1,5 +1,6 @@
 from django import template
 
+from candidatures import contenu
 from candidatures.models import agent_institution, agent_signature
 from candidatures.selectors import auteur_nom
 from cites.formats import taille as taille_format
@@ -29,3 +30,9 @@ def institution(user) -> str:
 def nom_auteur(user) -> str:
     """« Camille Martin », or « compte supprimé » for a deleted or anonymised account."""
     return auteur_nom(user)
+
+
+@register.simple_tag
+def contenu_etapes(candidature) -> list[dict]:
+    """{% contenu_etapes candidature as etapes %}: the steps of the content and their fields (candidatures.contenu)."""
+    return contenu.contenu_etapes(candidature)

@@ -7,11 +7,12 @@ invisible to agents until they are filed; the porteur withdraws their own drafts
 """
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
-from candidatures import permissions
+from candidatures import permissions, selectors
 from candidatures.models import Candidature
 from tests.candidatures import helpers
-from tests.factories import CandidatureFactory
+from tests.factories import CandidatureFactory, CollectiviteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,49 @@ def test_what_each_state_allows_besides_its_transitions(personnes):
         "refusee",
         "classee_sans_suite",
     }
+
+
+# Who sees which candidature, written out by hand: a draft of Toulouse and a filed one of Toulouse
+# (Occitanie), a draft and a filed one of Lyon (Auvergne-Rhône-Alpes).
+VISIBLES = {
+    "porteur de Toulouse": {"brouillon de Toulouse", "déposée de Toulouse"},
+    "porteur de Montpellier": set(),  # another collectivité of the same région
+    "agent d'Occitanie": {"déposée de Toulouse"},
+    "agent d'Auvergne-Rhône-Alpes": {"déposée de Lyon"},
+    "agent national": {"déposée de Toulouse", "déposée de Lyon"},
+    "superutilisateur": {"déposée de Toulouse", "déposée de Lyon"},
+}
+
+
+def test_who_sees_which_candidature_through_visibles_par(personnes):
+    toulouse = personnes["porteur de Toulouse"].profil_porteur.collectivite
+    lyon = CollectiviteFactory(commune_code="69123")
+    noms = {
+        CandidatureFactory(collectivite=toulouse).pk: "brouillon de Toulouse",
+        CandidatureFactory(collectivite=toulouse, deposee=True).pk: "déposée de Toulouse",
+        CandidatureFactory(collectivite=lyon).pk: "brouillon de Lyon",
+        CandidatureFactory(collectivite=lyon, deposee=True).pk: "déposée de Lyon",
+    }
+    assert not Candidature.objects.visibles_par(AnonymousUser()).exists()
+    for nom, user in personnes.items():
+        vues = {noms[pk] for pk in Candidature.objects.visibles_par(user).values_list("pk", flat=True)}
+        assert vues == VISIBLES[nom], nom
+        # The agents' screens (roles=agents) leave out what a user sees as a porteur only.
+        agents = Candidature.objects.visibles_par(user, roles=frozenset({AGENT_REGIONAL, AGENT_NATIONAL}))
+        attendu = set() if nom.startswith("porteur") else VISIBLES[nom]
+        assert {noms[pk] for pk in agents.values_list("pk", flat=True)} == attendu, nom
+        # The pages' selector is the same queryset.
+        assert set(selectors.candidature_list_for_user(user=user).values_list("pk", flat=True)) == {
+            pk for pk, n in noms.items() if n in VISIBLES[nom]
+        }
+
+
+def test_an_agent_who_also_files_sees_their_drafts_on_their_pages_but_not_on_the_agents_screens(personnes):
+    from django.contrib.auth.models import Group
+
+    porteur = personnes["porteur de Toulouse"]
+    porteur.groups.add(Group.objects.get(name=permissions.GROUPE_AGENTS_NATIONAUX))
+    porteur = type(porteur).objects.get(pk=porteur.pk)
+    brouillon = CandidatureFactory(collectivite=porteur.profil_porteur.collectivite)
+    assert Candidature.objects.visibles_par(porteur).filter(pk=brouillon.pk).exists()
+    assert not selectors.candidature_list_for_agent(user=porteur).filter(pk=brouillon.pk).exists()
