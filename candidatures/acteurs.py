@@ -73,3 +73,26 @@ def can_file(user) -> bool:
     """A porteur may create and file candidatures once their e-mail is confirmed and an agent validated them."""
     profil = profil_porteur(user)
     return profil is not None and user.is_active and profil.email_confirme and profil.statut == profil.Statut.VALIDE
+
+
+# --- Authors ---------------------------------------------------------------------------------
+
+COMPTE_SUPPRIME = "compte supprimé"
+# Anonymised accounts get an address of this reserved domain (RFC 2606), unique per account.
+COMPTES_ANONYMISES_DOMAINE = "compte-supprime.invalid"
+
+
+def email_is_anonymised(email: str | None) -> bool:
+    return (email or "").endswith("@" + COMPTES_ANONYMISES_DOMAINE)
+
+
+def user_is_anonymised(user) -> bool:
+    return user is not None and email_is_anonymised(user.email)
+
+
+def auteur_nom(user) -> str:
+    """How an author is named on every screen, export and e-mail: « compte supprimé » once the
+    account is deleted (the foreign key is NULL) or anonymised after an erasure request."""
+    if user is None or user_is_anonymised(user):
+        return COMPTE_SUPPRIME
+    return user.get_full_name() or user.email

@@ -34,6 +34,7 @@ from candidatures.models import (
 )
 from cites.admin import EvenementLabelInline, SuggestionAdmin
 from cites.models import CiteEducative, Suggestion
+from portal.admin_lecture import LectureSeuleMixin
 
 
 class AgentsMixin:
@@ -274,7 +275,7 @@ admin.site.register(Candidature, CandidatureAdmin)
 
 
 @admin.register(NoteAgent, MessageCandidature, JournalInstruction)
-class InstructionRecordAdmin(admin.ModelAdmin):
+class InstructionRecordAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Superusers only: agents read notes, messages and the journal on the instruction screen."""
 
     list_display = ["candidature", "auteur_nom", "__str__"]
@@ -290,12 +291,6 @@ class InstructionRecordAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from candidatures import exports, instruction, labellisation, permissions, selectors, services
+from candidatures import exports, instruction, permissions, selectors, services
 from candidatures.models import Candidature, Etat, EvaluationCritere, Export, Verifications
 from candidatures.services import TransitionRefusee
 from candidatures.workflow.etats import AGENTS, etat_get
@@ -560,7 +560,7 @@ class CandidatureAdmin(admin.ModelAdmin):
             )
             return "L'avis de la région est émis : la décision revient à l'ANCT."
         if cible == Etat.LABELLISEE and permissions.can_transition(request.user, candidature, cible):
-            labellisation.candidature_label_decide(
+            services.candidature_label_decide(
                 candidature=candidature,
                 actor=request.user,
                 message=message,

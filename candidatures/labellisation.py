@@ -408,26 +408,6 @@ def candidature_set_cite_etendue(*, candidature: Candidature, cite: CiteEducativ
     return locked
 
 
-def candidature_label_decide(
-    *,
-    candidature: Candidature,
-    actor,
-    message: str,
-    cite_etendue: CiteEducative | None,
-    evenement_vu: int | None = None,
-) -> Candidature:
-    """The ANCT's « Labelliser » with the agent's choice: create a new cité (`cite_etendue` None)
-    or extend that one. Both in one transaction: a refused label leaves the choice unchanged."""
-    from candidatures.models import Etat
-    from candidatures.services import candidature_transition
-
-    with transaction.atomic():
-        candidature_set_cite_etendue(candidature=candidature, cite=cite_etendue, actor=actor)
-        return candidature_transition(
-            candidature=candidature, to=Etat.LABELLISEE, actor=actor, message=message, evenement_vu=evenement_vu
-        )
-
-
 def effet_labellisation(*, candidature: Candidature, now) -> None:
     """Side effect of avis émis → labellisée (candidatures.workflow.effets.EFFETS), inside the transition."""
     try:

@@ -104,9 +104,7 @@ class ProfilPorteur(Horodate):
         verbose_name_plural = "comptes porteurs"
 
     def __str__(self) -> str:
-        from candidatures.selectors import auteur_nom
-
-        return f"{auteur_nom(self.user)} — {self.collectivite.nom}"
+        return f"{acteurs.auteur_nom(self.user)} — {self.collectivite.nom}"
 
     @property
     def email_confirme(self) -> bool:

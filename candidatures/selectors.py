@@ -14,6 +14,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from candidatures import permissions
+from candidatures.acteurs import (  # noqa: F401
+    COMPTE_SUPPRIME,
+    COMPTES_ANONYMISES_DOMAINE,
+    auteur_nom,
+    email_is_anonymised,
+    user_is_anonymised,
+)
 
 # The checks moved to candidatures.verifications (and the content to candidatures.contenu); their
 # names stay importable from here for the views and templates that read them.
@@ -383,29 +390,6 @@ def connexion_blocage(*, identifiant: str, adresse: str, now: datetime | None = 
     if plafond is not None and plafond.nombre >= settings.LOGIN_ADDRESS_CEILING and plafond.debut + fenetre > now:
         attente = max(attente, (plafond.debut + fenetre - now).total_seconds())
     return int(attente + 0.999)
-
-
-# --- Authors ---------------------------------------------------------------------------------
-
-COMPTE_SUPPRIME = "compte supprimé"
-# Anonymised accounts get an address of this reserved domain (RFC 2606), unique per account.
-COMPTES_ANONYMISES_DOMAINE = "compte-supprime.invalid"
-
-
-def email_is_anonymised(email: str | None) -> bool:
-    return (email or "").endswith("@" + COMPTES_ANONYMISES_DOMAINE)
-
-
-def user_is_anonymised(user) -> bool:
-    return user is not None and email_is_anonymised(user.email)
-
-
-def auteur_nom(user) -> str:
-    """How an author is named on every screen, export and e-mail: « compte supprimé » once the
-    account is deleted (the foreign key is NULL) or anonymised after an erasure request."""
-    if user is None or user_is_anonymised(user):
-        return COMPTE_SUPPRIME
-    return user.get_full_name() or user.email
 
 
 # --- The agents' back office ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from candidatures import permissions
+from candidatures import labellisation, permissions
 from candidatures.contenu import ETAPES
 from candidatures.emails import email_on_commit
 from candidatures.fichiers import fichier_verifier
@@ -46,7 +46,7 @@ from candidatures.selectors import (
 from candidatures.workflow.appliquer import TransitionRefusee, candidature_transition  # noqa: F401
 from candidatures.workflow.etats import PORTEUR, etat_get
 from candidatures.workflow.transitions import transition_depot
-from cites.models import Commune, Epci
+from cites.models import CiteEducative, Commune, Epci
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -538,3 +538,23 @@ def exports_purger(*, now=None) -> int:
         export.delete()
         nombre += 1
     return nombre
+
+
+# --- The label decision ----------------------------------------------------------------------
+
+
+def candidature_label_decide(
+    *,
+    candidature: Candidature,
+    actor,
+    message: str,
+    cite_etendue: CiteEducative | None,
+    evenement_vu: int | None = None,
+) -> Candidature:
+    """The ANCT's « Labelliser » with the agent's choice: create a new cité (`cite_etendue` None)
+    or extend that one. Both in one transaction: a refused label leaves the choice unchanged."""
+    with transaction.atomic():
+        labellisation.candidature_set_cite_etendue(candidature=candidature, cite=cite_etendue, actor=actor)
+        return candidature_transition(
+            candidature=candidature, to=Etat.LABELLISEE, actor=actor, message=message, evenement_vu=evenement_vu
+        )

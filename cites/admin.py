@@ -54,6 +54,7 @@ from cites.services import (
     suggestion_close_check,
 )
 from cites.stockage import fichier_prive_reponse
+from portal.admin_lecture import LectureSeuleMixin
 
 admin.site.site_header = "Administration du portail des cités éducatives"
 admin.site.site_title = "Cités éducatives — administration"
@@ -220,7 +221,7 @@ class EtablissementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Abonnement)
-class AbonnementAdmin(admin.ModelAdmin):
+class AbonnementAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """E-mail alerts asked for by the public: only to answer a request about personal data (the
     address is never shown on the site); created by the public form, deleted on unsubscribing."""
 
@@ -230,40 +231,22 @@ class AbonnementAdmin(admin.ModelAdmin):
     search_fields = ("email",)
     readonly_fields = ("email", "departement", "sujet", "jeton", "cree_le", "confirme_le")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AlerteEnvoi)
-class AlerteEnvoiAdmin(admin.ModelAdmin):
+class AlerteEnvoiAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_display = ("cle", "abonnement", "envoye_le")
     list_select_related = ("abonnement__departement",)
     search_fields = ("cle",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(IndicePositionSociale)
-class IndicePositionSocialeAdmin(admin.ModelAdmin):
+class IndicePositionSocialeAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """The IPS files as imported (read-only: `import_ips` or `import_referentiels` writes them)."""
 
     list_display = ("uai", "nom", "niveau", "rentree", "ips", "secteur", "code_commune", "departement")
     list_filter = ("niveau", "rentree", "secteur", "departement")
     list_select_related = ("departement",)
     search_fields = ("uai", "nom", "code_commune")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from portal.admin_lecture import LectureSeuleMixin
 from portal.models import Tache
 from portal.taches import tache_essais, taches_relancer
 
@@ -34,7 +35,7 @@ class EtatFilter(admin.SimpleListFilter):
 
 
 @admin.register(Tache)
-class TacheAdmin(admin.ModelAdmin):
+class TacheAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_display = ("nom", "etat", "essais", "enqueued_at", "started_at", "prochain_essai", "erreur")
     list_filter = (EtatFilter, "queue_name")
     ordering = ["-enqueued_at"]
@@ -66,12 +67,6 @@ class TacheAdmin(admin.ModelAdmin):
     @admin.display(description="trace de l'erreur")
     def trace(self, obj):
         return format_html("<pre>{}</pre>", obj.traceback) if obj.traceback else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
