@@ -158,11 +158,9 @@ class ProfilAgent(models.Model):
 def agent_signature(user) -> str:
     """A person as histories and messages show them: « Camille Martin (DRAJES Occitanie) » for an
     agent, the name alone for a porteur, « compte supprimé » for a deleted or anonymised account
-    (selectors.auteur_nom, the one rule). Reads `user.profil_agent` (select_related it)."""
-    from candidatures.selectors import auteur_nom, user_is_anonymised
-
-    nom = auteur_nom(user)
-    if user is None or user_is_anonymised(user):
+    (acteurs.auteur_nom, the one rule). Reads `user.profil_agent` (select_related it)."""
+    nom = acteurs.auteur_nom(user)
+    if user is None or acteurs.user_is_anonymised(user):
         return nom
     try:
         profil = user.profil_agent
