@@ -221,9 +221,9 @@ class ProfilPorteurAdmin(AgentsMixin, admin.ModelAdmin):
 
 @admin.register(ProfilAgent)
 class ProfilAgentAdmin(admin.ModelAdmin):
-    list_display = ["user", "region", "service"]
+    list_display = ["user", "institution", "region", "service"]
     list_select_related = ["user", "region"]
-    list_filter = ["region"]
+    list_filter = ["institution", "region"]
     search_fields = ["user__email", "user__last_name"]
     autocomplete_fields = ["user"]
 
@@ -244,7 +244,7 @@ class CollectiviteAdmin(AgentsMixin, admin.ModelAdmin):
 class CritereInline(admin.TabularInline):
     model = Critere
     extra = 0
-    fields = ["numero", "libelle", "verification", "champs_requis", "description"]
+    fields = ["numero", "libelle", "verification", "mode", "champs_requis", "description"]
 
     def has_view_permission(self, request, obj=None):
         return permissions.is_agent(request.user)
@@ -443,3 +443,7 @@ if admin.site.is_registered(User):
 admin.site.register(User, ComptesAdmin)
 admin.site.unregister(CiteEducative)
 admin.site.register(CiteEducative, CiteEducativeAgentsAdmin)
+
+
+# The cités' deadlines, scoped by région (issue 13).
+from candidatures import admin_suivi  # noqa: E402, F401

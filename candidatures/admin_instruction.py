@@ -701,7 +701,7 @@ class CandidatureAdmin(admin.ModelAdmin):
             "peut_attribuer": peut_instruire and permissions.can_assign_candidature(user, candidature),
             "instructeurs": list(selectors.instructeur_list_for_candidature(candidature=candidature)),
             "peut_ecrire": peut_instruire and permissions.can_message_candidature(user, candidature),
-            "notes": list(candidature.notes_agents.select_related("auteur")),
+            "notes": list(candidature.notes_agents.select_related("auteur__profil_agent__region")),
             "fil": selectors.candidature_fil(candidature=candidature),
             "chronologie": selectors.candidature_chronologie(candidature=candidature),
             "saisie": saisie if saisie is not None else {},

@@ -26,8 +26,9 @@ from candidatures.models import (
     NoteAgent,
     PieceMessage,
     RappelInstruction,
+    agent_signature,
 )
-from candidatures.selectors import agents_emails, auteur_nom, porteurs_emails
+from candidatures.selectors import agents_emails, porteurs_emails
 from candidatures.workflow.appliquer import TransitionRefusee, candidature_transition
 from candidatures.workflow.etats import etat_get
 
@@ -207,7 +208,13 @@ def message_send(*, candidature: Candidature, user, texte: str, fichiers=()) -> 
             piece = PieceMessage(message=message, nom=nom, format=fmt, taille=fichier.size, empreinte=hash_contenu)
             piece.fichier.save(nom, fichier, save=False)
             piece.save()
-        contexte = {"candidature": candidature, "message": message, "auteur": auteur_nom(user), **_urls(candidature)}
+        # The writer as the e-mail names them: an agent with their institution (« … (DRAJES Occitanie) »).
+        contexte = {
+            "candidature": candidature,
+            "message": message,
+            "auteur": agent_signature(user),
+            **_urls(candidature),
+        }
         if de_agent:
             destinataires = porteurs_emails(collectivite_id=candidature.collectivite_id)
             email_on_commit(template="message_porteurs", context=contexte, to=destinataires)

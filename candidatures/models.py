@@ -111,14 +111,31 @@ class ProfilPorteur(Horodate):
         return self.email_confirme_le is not None
 
 
+class Institution(models.TextChoices):
+    """The State institutions whose agents instruct candidatures and follow the cités."""
+
+    PREFECTURE = "prefecture", "préfecture"
+    RECTORAT = "rectorat", "rectorat / DSDEN"
+    DRAJES = "drajes", "DRAJES"
+    ANCT = "anct", "ANCT"
+
+
 class ProfilAgent(models.Model):
-    """Attaches a regional agent to their région (national agents have none)."""
+    """Attaches a regional agent to their région (national agents have none) and institution."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profil_agent")
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="agents", verbose_name="région"
     )
-    service = models.CharField(max_length=200, blank=True, help_text="DRAJES, préfecture, ANCT…")
+    institution = models.CharField(
+        max_length=12,
+        choices=Institution.choices,
+        blank=True,
+        help_text="Montrée dans les historiques et les messages (« Camille Martin, DRAJES Occitanie »).",
+    )
+    service = models.CharField(
+        max_length=200, blank=True, help_text="Le service précis : délégué du préfet, DASEN, chargé de mission…"
+    )
 
     class Meta:
         verbose_name = "profil agent"
@@ -126,6 +143,38 @@ class ProfilAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.email} — {self.region or 'national'}"
+
+    @property
+    def institution_libelle(self) -> str:
+        """« DRAJES Occitanie », « préfecture Île-de-France », « ANCT »: what histories and messages show."""
+        if not self.institution:
+            return self.service or ("agent national" if self.region_id is None else f"agent, {self.region.nom}")
+        libelle = self.get_institution_display()
+        if self.institution != Institution.ANCT and self.region_id is not None:
+            libelle = f"{libelle} {self.region.nom}"
+        return libelle
+
+
+def agent_signature(user) -> str:
+    """A person as histories and messages show them: « Camille Martin (DRAJES Occitanie) » for an
+    agent, the name alone for a porteur, « compte supprimé » for a deleted or anonymised account
+    (acteurs.auteur_nom, the one rule). Reads `user.profil_agent` (select_related it)."""
+    nom = acteurs.auteur_nom(user)
+    if user is None or acteurs.user_is_anonymised(user):
+        return nom
+    try:
+        profil = user.profil_agent
+    except ProfilAgent.DoesNotExist:
+        return nom
+    return f"{nom} ({profil.institution_libelle})"
+
+
+def agent_institution(user) -> str:
+    """Only the institution (what a porteur sees of the agent who wrote): « DRAJES Occitanie »."""
+    try:
+        return user.profil_agent.institution_libelle if user is not None else ""
+    except ProfilAgent.DoesNotExist:
+        return ""
 
 
 # --- Calls for projects ---------------------------------------------------------------------
@@ -171,13 +220,26 @@ class Critere(models.Model):
         AUCUNE = "", "aucune (appréciée par les agents)"
         QPV = "qpv", "au moins un QPV sur les communes (données de référence)"
         REP = "rep", "au moins une école REP ou REP+ (annuaire de l'éducation)"
+        CHEF_DE_FILE = "chef_de_file", "un collège chef de file (annuaire de l'éducation)"
+        IPS = "ips", "IPS des écoles face à la moyenne du département (DEPP)"
+
+    class Mode(models.TextChoices):
+        BLOQUANT = "bloquant", "bloquant : empêche le dépôt s'il n'est pas rempli"
+        INDICATEUR = "indicateur", "indicateur : montré au porteur et aux agents, sans empêcher le dépôt"
 
     appel = models.ForeignKey(AppelAProjets, on_delete=models.CASCADE, related_name="criteres")
     numero = models.PositiveSmallIntegerField("numéro")
     libelle = models.CharField("libellé", max_length=300)
     description = models.TextField(blank=True)
     verification = models.CharField(
-        "vérification automatique", max_length=10, choices=Verification.choices, blank=True, default=""
+        "vérification automatique", max_length=12, choices=Verification.choices, blank=True, default=""
+    )
+    mode = models.CharField(
+        "effet de la vérification automatique",
+        max_length=10,
+        choices=Mode.choices,
+        default=Mode.BLOQUANT,
+        help_text="Une vérification bloquante empêche le dépôt ; un indicateur est seulement montré.",
     )
     champs_requis = models.JSONField(
         "éléments requis",
@@ -193,6 +255,10 @@ class Critere(models.Model):
 
     def __str__(self) -> str:
         return f"{self.numero}. {self.libelle}"
+
+    @property
+    def indicateur(self) -> bool:
+        return self.mode == self.Mode.INDICATEUR
 
     def clean(self):
         inconnus = [cle for cle in self.champs_requis or [] if cle not in ELEMENTS]
@@ -286,6 +352,15 @@ class Candidature(Horodate):
         related_name="candidatures_extension",
         verbose_name="cité éducative étendue",
         help_text="Quand la candidature étend le périmètre d'une cité déjà labellisée.",
+    )
+    renouvellement_de = models.ForeignKey(
+        CiteEducative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidatures_renouvellement",
+        verbose_name="renouvellement de la cité",
+        help_text="Quand la candidature demande le renouvellement du label d'une cité (pré-remplie depuis elle).",
     )
     # Set by the label decision: the cité the candidature created or extended.
     cite = models.ForeignKey(

@@ -7,9 +7,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from candidatures.recepisse import _p, _styles, _table, document_a4
-from candidatures.selectors import A_VERIFIER, NON_REMPLI, REMPLI
+from candidatures.selectors import A_VERIFIER, INDICATEUR, NON_REMPLI, REMPLI
 
-MARQUES = {REMPLI: "Rempli", NON_REMPLI: "Non rempli", A_VERIFIER: "À vérifier"}
+MARQUES = {REMPLI: "Rempli", NON_REMPLI: "Non rempli", A_VERIFIER: "À vérifier", INDICATEUR: "Indicateur"}
 ECOLES_MAX = 40
 
 

@@ -35,6 +35,17 @@ COMMUNES = [
     ("candidatures", "view_journalinstruction"),
     ("cites", "view_suggestion"),
     ("cites", "change_suggestion"),
+    # The life of a cité after its label (issue 13): money per year and people read; the deadlines
+    # of their cités followed (dates editable, marked done) with the reminders sent.
+    ("cites", "view_financementannuel"),
+    ("cites", "view_personnecite"),
+    ("cites", "view_echeance"),
+    ("cites", "change_echeance"),
+    ("cites", "view_rappelenvoi"),
+    # The revues de projet of their région, and the questionnaire they answer.
+    ("revues", "view_revue"),
+    ("revues", "view_questionnaire"),
+    ("revues", "view_section"),
 ]
 
 NATIONALES = [
@@ -65,6 +76,18 @@ NATIONALES = [
         ("partenaires", f"{verbe}_{modele}")
         for verbe in ("view", "add", "change", "delete")
         for modele in ("partenaire", "lienpartenaire", "action")
+    ],
+    # Money per cité and per year, and the people of each cité (issue 13).
+    *[
+        ("cites", f"{verbe}_{modele}")
+        for verbe in ("view", "add", "change", "delete")
+        for modele in ("financementannuel", "personnecite")
+    ],
+    # The questionnaire of the revue de projet, changed with no deploy (issue 13).
+    *[
+        ("revues", f"{verbe}_{modele}")
+        for verbe in ("view", "add", "change", "delete")
+        for modele in ("questionnaire", "section", "question")
     ],
     # « Tâches en arrière-plan »: what failed after its retries, and « Relancer » (portal.admin).
     ("portal", "view_tache"),

@@ -58,7 +58,12 @@ from candidatures.verifications import (  # noqa: F401,E402
     communes_sans_etablissements,
     communes_sans_qpv_reference,
     criteres_verifier,
+    etablissement_list_colleges_chef_de_file,
+    etablissement_list_ecoles_publiques,
     etablissement_list_prioritaires,
+    resultat_pour_critere,
+    verification_chef_de_file,
+    verification_ips,
     verification_qpv,
     verification_rep,
 )
@@ -117,7 +122,7 @@ def candidature_list_for_collectivite(*, user) -> QuerySet[Candidature]:
 
 
 def candidature_evenements(*, candidature: Candidature) -> QuerySet[EvenementCandidature]:
-    return candidature.evenements.select_related("auteur").order_by("date", "pk")
+    return candidature.evenements.select_related("auteur__profil_agent__region").order_by("date", "pk")
 
 
 def piece_get_for_user(*, user, candidature_pk: int, pk: int) -> PieceJointe:
@@ -294,10 +299,12 @@ def instruction_statistiques_publiques() -> dict | None:
 REMPLI = "rempli"
 NON_REMPLI = "non_rempli"
 A_VERIFIER = "a_verifier"
+INDICATEUR = "indicateur"
 STATUTS_SIMULATION = {
     REMPLI: "rempli",
     NON_REMPLI: "non rempli",
     A_VERIFIER: "à vérifier",
+    INDICATEUR: "indicateur",
 }
 _STATUT_DEPUIS_VERIFICATION = {CONFORME: REMPLI, NON_CONFORME: NON_REMPLI, DONNEES_ABSENTES: A_VERIFIER}
 
@@ -325,7 +332,8 @@ def eligibilite_simuler(*, communes: list[Commune], appel: AppelAProjets) -> lis
     territoire = TerritoireVerifie(
         communes=communes,
         qpvs=list(qpv_list_for_communes(communes=communes).prefetch_related("communes")),
-        etablissements=list(etablissement_list_prioritaires(communes=communes)),
+        etablissements=list(etablissement_list_ecoles_publiques(communes=communes)),
+        colleges=list(etablissement_list_colleges_chef_de_file(communes=communes)),
     )
     simules = []
     for critere, resultat in criteres_verifier(criteres=appel.criteres.all(), territoire=territoire):
@@ -335,8 +343,10 @@ def eligibilite_simuler(*, communes: list[Commune], appel: AppelAProjets) -> lis
             motifs.append("apprécié par les agents au vu du dossier de candidature")
             simules.append(CritereSimule(critere, A_VERIFIER, motifs, automatique=False, elements=elements))
         else:
-            statut = _STATUT_DEPUIS_VERIFICATION.get(resultat.statut, A_VERIFIER)
+            statut = INDICATEUR if resultat.indicateur else _STATUT_DEPUIS_VERIFICATION.get(resultat.statut, A_VERIFIER)
             motifs = list(resultat.motifs)
+            if resultat.indicateur and resultat.statut == NON_CONFORME:
+                motifs.append("c'est une priorité, plus une condition : le dépôt reste possible")
             if statut == A_VERIFIER and not motifs:
                 motifs = [resultat.libelle]
             simules.append(CritereSimule(critere, statut, motifs, automatique=True, elements=elements))
@@ -565,7 +575,7 @@ def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronolog
     """Every event and every change of the candidature, oldest first: states, assignments,
     assessments, opinions, private notes and messages."""
     entrees = []
-    for e in candidature.evenements.select_related("auteur"):
+    for e in candidature.evenements.select_related("auteur__profil_agent__region"):
         titre = (
             f"{e.get_etat_avant_display().capitalize()} → {e.get_etat_apres_display()}"
             if e.etat_avant
@@ -574,11 +584,13 @@ def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronolog
         entrees.append(EntreeChronologie(e.date, e.auteur, titre, e.message, "etat"))
     # The opinion is told by its change of state (« Avis favorable de la région : … »); journal
     # rows of type « avis » written before that repeated it.
-    for j in candidature.journal.select_related("auteur").exclude(type=JournalInstruction.Type.AVIS):
+    for j in candidature.journal.select_related("auteur__profil_agent__region").exclude(
+        type=JournalInstruction.Type.AVIS
+    ):
         entrees.append(EntreeChronologie(j.date, j.auteur, j.get_type_display().capitalize(), j.description, j.type))
-    for n in candidature.notes_agents.select_related("auteur"):
+    for n in candidature.notes_agents.select_related("auteur__profil_agent__region"):
         entrees.append(EntreeChronologie(n.cree_le, n.auteur, "Note interne", n.texte, "note"))
-    for m in candidature.messages.select_related("auteur"):
+    for m in candidature.messages.select_related("auteur__profil_agent__region"):
         titre = "Message aux porteurs" if m.de_agent else "Message du porteur"
         entrees.append(EntreeChronologie(m.envoye_le, m.auteur, titre, m.texte, "message"))
     entrees.sort(key=lambda entree: entree.date)
@@ -603,9 +615,9 @@ def candidature_fil(*, candidature: Candidature) -> list[MessageFil]:
     )
     fil = [
         MessageFil(m.envoye_le, m.auteur, m.de_agent, m.texte, pieces=list(m.pieces.all()))
-        for m in candidature.messages.select_related("auteur").prefetch_related("pieces")
+        for m in candidature.messages.select_related("auteur__profil_agent__region").prefetch_related("pieces")
     ]
-    for e in candidature.evenements.select_related("auteur").exclude(message=""):
+    for e in candidature.evenements.select_related("auteur__profil_agent__region").exclude(message=""):
         if e.auteur_id is None:  # deleted account: the transition says who could take it
             transition = transition_get(source=e.etat_avant, cible=e.etat_apres)
             de_agent = transition is None or PORTEUR not in transition.roles

@@ -6,10 +6,10 @@ Reads the models only, so that the workflow's conditions, the selectors and the 
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from candidatures.contenu import ELEMENTS, ELEMENTS_GENERAUX, ETAPES_TITRES, Element
@@ -25,6 +25,31 @@ def etablissement_list_prioritaires(*, communes) -> QuerySet[Etablissement]:
             commune__in=communes, education_prioritaire__in=[EducationPrioritaire.REP, EducationPrioritaire.REP_PLUS]
         )
         .select_related("commune")
+        .order_by("-education_prioritaire", "type", "nom")
+    )
+
+
+def etablissement_list_colleges_chef_de_file(*, communes) -> QuerySet[Etablissement]:
+    """Public collèges of the communes that host a 2024 QPV: those that could lead the schools."""
+    return (
+        Etablissement.objects.filter(
+            commune__in=communes,
+            type__istartswith="coll",
+            statut=Etablissement.Statut.PUBLIC,
+            commune__qpvs__generation=2024,
+        )
+        .distinct()
+        .select_related("commune")
+        .order_by("-education_prioritaire", "nom")
+    )
+
+
+def etablissement_list_ecoles_publiques(*, communes) -> QuerySet[Etablissement]:
+    """Public écoles and collèges of the communes (the schools whose IPS the 2024 call weighs)."""
+    return (
+        Etablissement.objects.filter(commune__in=communes, statut=Etablissement.Statut.PUBLIC)
+        .filter(Q(type__istartswith="coll") | Q(type__istartswith="ecole") | Q(type__istartswith="école"))
+        .select_related("commune__departement")
         .order_by("-education_prioritaire", "type", "nom")
     )
 
@@ -73,18 +98,29 @@ DONNEES_ABSENTES_MOTIF = "données de référence absentes pour cette commune"
 class ResultatVerification:
     statut: str
     motifs: list[str] = field(default_factory=list)
+    # The call shows this check as an indicator (Critere.Mode.INDICATEUR): never blocks a deposit.
+    indicateur: bool = False
 
     @property
     def bloquant(self) -> bool:
-        return self.statut == NON_CONFORME
+        return self.statut == NON_CONFORME and not self.indicateur
 
     @property
     def libelle(self) -> str:
+        if self.indicateur:
+            return "indicateur (n'empêche pas le dépôt)"
         return {
             CONFORME: "vérifié",
             NON_CONFORME: "non conforme",
             DONNEES_ABSENTES: "données de référence absentes : à apprécier par un agent",
         }[self.statut]
+
+
+def resultat_pour_critere(critere: Critere, resultat: ResultatVerification | None) -> ResultatVerification | None:
+    """The result of a check as the call's criterion uses it: blocking, or an indicator."""
+    if resultat is None or not critere.indicateur:
+        return resultat
+    return replace(resultat, indicateur=True)
 
 
 def _pluriel(n: int, singulier: str, pluriel: str) -> str:
@@ -163,6 +199,88 @@ def verification_rep(*, communes: list[Commune], etablissements: list[Etablissem
     return ResultatVerification(NON_CONFORME, ["aucune école ni aucun collège REP ou REP+ sur les communes choisies"])
 
 
+def verification_chef_de_file(
+    *,
+    communes: list[Commune],
+    college_chef_de_file: Etablissement | None,
+    college_chef_de_file_autre: str = "",
+    colleges: list[Etablissement] | None = None,
+) -> ResultatVerification:
+    """A collège leads the schools of the perimeter (2024 rules). A candidature names it; the
+    simulator (`colleges` given) looks for the public collèges of communes that have a QPV."""
+    if not communes:
+        return ResultatVerification(NON_CONFORME, ["aucune commune choisie"])
+    if college_chef_de_file is not None:
+        return ResultatVerification(
+            CONFORME, [f"collège chef de file : {college_chef_de_file.nom} ({college_chef_de_file.uai})"]
+        )
+    if college_chef_de_file_autre.strip():
+        return ResultatVerification(
+            DONNEES_ABSENTES,
+            [
+                f"collège chef de file hors annuaire : « {college_chef_de_file_autre.strip()} », "
+                "à apprécier par un agent"
+            ],
+        )
+    if colleges:
+        noms = ", ".join(f"{c.nom} ({c.uai})" for c in colleges[:5])
+        reste = f" et {len(colleges) - 5} autres" if len(colleges) > 5 else ""
+        return ResultatVerification(
+            CONFORME,
+            [
+                f"{_pluriel(len(colleges), 'collège public pourrait', 'collèges publics pourraient')} "
+                f"être chef de file : {noms}{reste}"
+            ],
+        )
+    sans_reference = communes_sans_etablissements(communes=communes)
+    if sans_reference:
+        return ResultatVerification(DONNEES_ABSENTES, [f"{DONNEES_ABSENTES_MOTIF} ({c.nom})" for c in sans_reference])
+    if colleges is not None:
+        return ResultatVerification(
+            NON_CONFORME, ["aucun collège public dans une commune du territoire qui compte un quartier prioritaire"]
+        )
+    return ResultatVerification(NON_CONFORME, ["aucun collège chef de file choisi"])
+
+
+# Beyond this number, the IPS of the schools are summed up rather than listed one by one.
+IPS_ECOLES_LISTEES = 12
+
+
+def verification_ips(*, etablissements: list[Etablissement]) -> ResultatVerification:
+    """The social position index (IPS, DEPP) of each school retained, beside the mean of its
+    département: an indicator the 2024 call weighs. Never blocks."""
+    from cites.territoire import ips_moyennes, ips_par_uai
+
+    if not etablissements:
+        return ResultatVerification(DONNEES_ABSENTES, ["aucune école retenue : pas d'IPS à montrer"])
+    ips = ips_par_uai(uais=[e.uai for e in etablissements])
+    codes = {e.commune.departement.code for e in etablissements}
+    moyennes = ips_moyennes(departement_codes=codes)
+    connus = sorted(
+        ((e, ips[e.uai][0]) for e in etablissements if e.uai in ips), key=lambda item: (item[1], item[0].nom)
+    )
+    if not connus:
+        return ResultatVerification(DONNEES_ABSENTES, ["IPS inconnu pour les écoles retenues (données de la DEPP)"])
+    motifs = [
+        f"IPS moyen de {_pluriel(len(connus), 'école ou collège', 'écoles et collèges')} : "
+        f"{_virgule(sum(v for _, v in connus) / len(connus))}"
+    ]
+    for code in sorted(codes):
+        moyenne = moyennes.get(code)
+        if moyenne is not None and moyenne.ensemble is not None:
+            nom = next(e.commune.departement.nom for e in etablissements if e.commune.departement.code == code)
+            motifs.append(f"moyenne du département ({nom}) : {_virgule(moyenne.ensemble)}")
+    for e, valeur in connus[:IPS_ECOLES_LISTEES]:
+        motifs.append(f"{e.nom} ({e.uai}) : {_virgule(valeur)}")
+    if len(connus) > IPS_ECOLES_LISTEES:
+        motifs.append(f"et {len(connus) - IPS_ECOLES_LISTEES} autres écoles")
+    return ResultatVerification(CONFORME, motifs)
+
+
+def _virgule(valeur: float) -> str:
+    return f"{valeur:.1f}".replace(".", ",")
+
+
 # --- Automatic checks of a call's criteria, one implementation ------------------------------
 
 
@@ -176,6 +294,9 @@ class TerritoireVerifie:
     qpvs: list[Qpv]  # with their communes prefetched
     etablissements: list[Etablissement]
     college_chef_de_file: Etablissement | None = None
+    college_chef_de_file_autre: str = ""
+    # The simulator: every public collège that could lead (None for a candidature, which names one).
+    colleges: list[Etablissement] | None = None
 
 
 # Critere.verification → the check it runs. A new kind of automatic check (a collège chef de
@@ -184,6 +305,13 @@ class TerritoireVerifie:
 VERIFICATIONS: dict[str, Callable[[TerritoireVerifie], ResultatVerification]] = {
     Critere.Verification.QPV: lambda t: verification_qpv(communes=t.communes, qpvs=t.qpvs),
     Critere.Verification.REP: lambda t: verification_rep(communes=t.communes, etablissements=t.etablissements),
+    Critere.Verification.CHEF_DE_FILE: lambda t: verification_chef_de_file(
+        communes=t.communes,
+        college_chef_de_file=t.college_chef_de_file,
+        college_chef_de_file_autre=t.college_chef_de_file_autre,
+        colleges=t.colleges,
+    ),
+    Critere.Verification.IPS: lambda t: verification_ips(etablissements=t.etablissements),
 }
 
 
@@ -199,7 +327,7 @@ def criteres_verifier(*, criteres, territoire: TerritoireVerifie) -> list[tuple[
             continue
         if critere.verification not in resultats:
             resultats[critere.verification] = verification(territoire)
-        lignes.append((critere, resultats[critere.verification]))
+        lignes.append((critere, resultat_pour_critere(critere, resultats[critere.verification])))
     return lignes
 
 
@@ -316,22 +444,35 @@ def candidature_verifications(*, candidature: Candidature, communes: list[Commun
     if communes is None:
         communes = list(c.communes.select_related("departement").order_by("nom"))
     qpvs = list(c.qpvs.prefetch_related("communes"))
-    etablissements = list(c.etablissements.all())
+    etablissements = list(c.etablissements.select_related("commune__departement"))
     verifies = etablissements + [
         e for e in [c.college_chef_de_file] if e is not None and e.pk not in {x.pk for x in etablissements}
     ]
     territoire = TerritoireVerifie(
-        communes=communes, qpvs=qpvs, etablissements=verifies, college_chef_de_file=c.college_chef_de_file
+        communes=communes,
+        qpvs=qpvs,
+        etablissements=verifies,
+        college_chef_de_file=c.college_chef_de_file,
+        college_chef_de_file_autre=c.college_chef_de_file_autre,
     )
-    return {cle: verification(territoire) for cle, verification in VERIFICATIONS.items()}
+    # QPV and REP always (the completeness of the territory reads them); the others when the call asks.
+    cles = {Critere.Verification.QPV, Critere.Verification.REP} | {
+        critere.verification for critere in c.appel.criteres.all() if critere.verification
+    }
+    return {cle: verification(territoire) for cle, verification in VERIFICATIONS.items() if cle in cles}
 
 
-def candidature_verification_etape(*, candidature: Candidature, verification: str) -> dict | None:
-    """For a step: the call's criterion checked by `verification` and its result (None if the call has none)."""
-    critere = candidature.appel.criteres.filter(verification=verification).first()
-    if critere is None:
-        return None
-    return {"critere": critere, "verification": candidature_verifications(candidature=candidature)[verification]}
+def candidature_verification_etape(*, candidature: Candidature, verifications: list[str]) -> list[dict]:
+    """For a step: the call's criteria checked by `verifications` (in the call's order) and their
+    results, blocking or indicators (empty if the call has none)."""
+    criteres = [c for c in candidature.appel.criteres.all() if c.verification in verifications]
+    if not criteres:
+        return []
+    resultats = candidature_verifications(candidature=candidature)
+    return [
+        {"critere": critere, "verification": resultat_pour_critere(critere, resultats[critere.verification])}
+        for critere in criteres
+    ]
 
 
 def candidature_bilan(*, candidature: Candidature) -> Bilan:
@@ -416,7 +557,9 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
     criteres = []
     for critere in c.appel.criteres.all():
         elements = [e for e in (bilan_element(cle) for cle in critere.champs_requis) if e is not None]
-        criteres.append(BilanCritere(critere, elements, verifications.get(critere.verification)))
+        criteres.append(
+            BilanCritere(critere, elements, resultat_pour_critere(critere, verifications.get(critere.verification)))
+        )
     generaux = [bilan_element(cle) for cle in ELEMENTS_GENERAUX]
     return Bilan(criteres=criteres, generaux=generaux, invalides=candidature_saisies_invalides(candidature=c))
 
@@ -424,7 +567,9 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
 def candidature_verifications_resume(*, candidature: Candidature) -> str:
     """The overall result of the automatic checks of the call's criteria (a Verifications value)."""
     statuts = [
-        b.verification.statut for b in candidature_bilan(candidature=candidature).criteres if b.verification is not None
+        b.verification.statut
+        for b in candidature_bilan(candidature=candidature).criteres
+        if b.verification is not None and not b.verification.indicateur
     ]
     if NON_CONFORME in statuts:
         return Verifications.NON_CONFORME

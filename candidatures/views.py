@@ -398,13 +398,18 @@ def _contexte_etape(candidature: Candidature, etape_def: Etape) -> dict:
             communes=selectors.collectivite_communes(collectivite=candidature.collectivite)
         )
         context["eligibilite"] = selectors.candidature_verification_etape(
-            candidature=candidature, verification=selectors.Critere.Verification.QPV
+            candidature=candidature, verifications=[selectors.Critere.Verification.QPV]
         )
     if etape_def.slug == "ecoles":
         context["communes_sans_ecoles"] = selectors.communes_sans_etablissements(communes=candidature.communes.all())
         context["sans_communes"] = not candidature.communes.exists()
         context["eligibilite"] = selectors.candidature_verification_etape(
-            candidature=candidature, verification=selectors.Critere.Verification.REP
+            candidature=candidature,
+            verifications=[
+                selectors.Critere.Verification.CHEF_DE_FILE,
+                selectors.Critere.Verification.REP,
+                selectors.Critere.Verification.IPS,
+            ],
         )
     if etape_def.slug == "budget":
         context["totaux"] = selectors.budget_totaux(candidature=candidature)

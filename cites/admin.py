@@ -32,14 +32,18 @@ from cites.models import (
     Etablissement,
     EtablissementQpv,
     EvenementLabel,
+    FinancementAnnuel,
     IndicePositionSociale,
+    PersonneCite,
     Qpv,
+    RappelEnvoi,
     Region,
     RevueProjet,
     Suggestion,
 )
 from cites.services import (
     SUGGESTION_CLOSED,
+    cite_create_hors_liste,
     cite_identifiant_suivant,
     cite_prolong,
     cite_record_convention,
@@ -277,6 +281,28 @@ class EvenementLabelInline(admin.StackedInline):
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class HorsListeForm(forms.Form):
+    """A cité labelled by a decision the imported ANCT list does not carry (cites.services.cite_create_hors_liste)."""
+
+    nom = forms.CharField(label="Nom de la cité", max_length=200)
+    communes = forms.CharField(
+        label="Communes (codes INSEE)",
+        help_text="Séparés par des virgules ou des espaces, par exemple : 69123, 69266.",
+        max_length=2000,
+    )
+    date = forms.DateField(label="Date de la décision de label", widget=DATE)
+    reference_decision = forms.CharField(label="Référence de la décision", max_length=200)
+    fin_financement = forms.DateField(label="Fin de la période de financement", widget=DATE, required=False)
+
+    def clean_communes(self):
+        codes = [code for code in self.cleaned_data["communes"].replace(",", " ").split() if code]
+        communes = {c.code: c for c in Commune.objects.filter(code__in=codes)}
+        inconnus = [code for code in codes if code not in communes]
+        if inconnus:
+            raise forms.ValidationError(f"Codes INSEE inconnus : {', '.join(inconnus)}.")
+        return [communes[code] for code in dict.fromkeys(codes)]
+
+
 class ProlongationForm(forms.Form):
     fin_financement = forms.DateField(label="Nouvelle fin de la période de financement", widget=DATE)
     date = forms.DateField(label="Date de la décision", widget=DATE)
@@ -400,6 +426,32 @@ class RevueProjetInline(DocumentInline):
     readonly_fields = fields
 
 
+class FinancementAnnuelInline(admin.TabularInline):
+    """Money per year, typed by agents on the cité's page (public: the page and the open data show it)."""
+
+    model = FinancementAnnuel
+    extra = 0
+    fields = ("annee", "dotation_etat", "fonds_cite", "cofinancement", "autres", "depenses", "commentaire")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("cites.view_financementannuel") or request.user.has_perm(
+            "cites.change_citeeducative"
+        )
+
+
+class PersonneCiteInline(admin.TabularInline):
+    """The people who run the cité: référents, CPO, principal of the collège chef de file, troïka.
+    Their e-mail is private (reminders of the deadlines); a linked account may edit the revue."""
+
+    model = PersonneCite
+    extra = 0
+    fields = ("role", "nom", "fonction", "email", "user", "actif")
+    raw_id_fields = ("user",)  # as the cité's own fields: select2 has no accessible name (axe-core)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("cites.view_personnecite") or request.user.has_perm("cites.change_citeeducative")
+
+
 @admin.register(CiteEducative)
 class CiteEducativeAdmin(SimpleHistoryAdmin):
     list_display = ("nom", "identifiant", "annee_label", "annee_label_deduite", "statut", "publiee", "nombre_communes")
@@ -412,7 +464,13 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     # The cité's state (statut, end of funding, label history) changes only through the services,
     # by the buttons of the allowed events (SUIVIS); the year of the label through cite_set_annee_label.
     readonly_fields = ("statut", "fin_financement", "annee_label_deduite", *SOURCE_FIELDS)
-    inlines = [EvenementLabelInline, ConventionCadreInline, RevueProjetInline]
+    inlines = [
+        EvenementLabelInline,
+        ConventionCadreInline,
+        RevueProjetInline,
+        FinancementAnnuelInline,
+        PersonneCiteInline,
+    ]
 
     class Media:
         css = {"all": ["cites/admin.css"]}
@@ -455,6 +513,7 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         vue = self.admin_site.admin_view
         return [
+            path("hors-liste/", vue(self.hors_liste_view), name="cites_citeeducative_hors_liste"),
             path("<path:object_id>/suivi/<str:suivi>/", vue(self.suivi_view), name="cites_citeeducative_suivi"),
             path(
                 "<path:object_id>/document/<str:type>/<int:pk>/",
@@ -477,6 +536,43 @@ class CiteEducativeAdmin(SimpleHistoryAdmin):
                 for cle, suivi in SUIVIS.items()
             ]
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        if self.has_add_permission(request):
+            extra_context = {
+                **(extra_context or {}),
+                "hors_liste_url": reverse("admin:cites_citeeducative_hors_liste"),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def hors_liste_view(self, request):
+        """A cité labelled outside the imported ANCT list, entered with its decision, without a candidature."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = HorsListeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                cite = cite_create_hors_liste(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_add_errors(form, error)
+            else:
+                self.message_user(
+                    request,
+                    f"Cité « {cite.nom} » enregistrée sous l'identifiant {cite.identifiant} et publiée.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:cites_citeeducative_change", cite.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ajouter une cité labellisée hors de la liste importée",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/cites/citeeducative/hors_liste.html", context, status=400 if form.errors else 200
+        )
 
     def suivi_view(self, request, object_id, suivi):
         """Record a prolongation, the renewal, the convention-cadre or a revue de projet."""
@@ -654,3 +750,79 @@ class SuggestionAdmin(admin.ModelAdmin):
             )
             nombre += 1
         self.message_user(request, f"{nombre} proposition(s) rejetée(s) comme indésirables.", messages.SUCCESS)
+
+
+@admin.register(FinancementAnnuel)
+class FinancementAnnuelAdmin(admin.ModelAdmin):
+    """Money per cité and per year, and the national table (per région, per wave)."""
+
+    list_display = ("cite", "annee", "dotation_etat", "fonds_cite", "cofinancement", "autres", "depenses")
+    list_filter = ("annee", "cite__annee_label", "cite__communes__departement__region")
+    list_select_related = ("cite",)
+    search_fields = ("cite__nom", "cite__identifiant")
+    autocomplete_fields = ("cite",)
+    fields = ("cite", "annee", "dotation_etat", "fonds_cite", "cofinancement", "autres", "depenses", "commentaire")
+
+    def save_model(self, request, obj, form, change):
+        obj.modifie_par = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path("tableau/", self.admin_site.admin_view(self.tableau_view), name="cites_financementannuel_tableau"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "tableau_url": reverse("admin:cites_financementannuel_tableau")}
+        return super().changelist_view(request, extra_context)
+
+    def tableau_view(self, request):
+        from cites.financements import financement_tableau
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        annee = request.GET.get("annee", "")
+        if annee and not annee.isdigit():
+            context = {**self.admin_site.each_context(request), "title": "Année invalide", "opts": self.model._meta}
+            return TemplateResponse(
+                request, "admin/cites/financementannuel/tableau.html", {**context, "erreur": True}, status=400
+            )
+        tableau = financement_tableau(annee=int(annee) if annee else None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Financement des cités : tableau national"
+            + (f" — {tableau.annee}" if tableau.annee else " — toutes années"),
+            "subtitle": None,
+            "opts": self.model._meta,
+            "tableau": tableau,
+        }
+        return TemplateResponse(request, "admin/cites/financementannuel/tableau.html", context)
+
+
+@admin.register(PersonneCite)
+class PersonneCiteAdmin(admin.ModelAdmin):
+    """The people of every cité (référents, CPO, principal, troïka); e-mails private, never published."""
+
+    list_display = ("nom", "role", "cite", "fonction", "email", "actif")
+    list_filter = ("role", "actif", "cite__communes__departement__region")
+    list_select_related = ("cite",)
+    search_fields = ("nom", "email", "cite__nom")
+    autocomplete_fields = ("cite", "user")
+
+
+@admin.register(RappelEnvoi)
+class RappelEnvoiAdmin(admin.ModelAdmin):
+    """The reminders sent (manage.py rappels_cites), read-only."""
+
+    list_display = ("echeance", "cle", "envoye_le")
+    list_filter = ("cle",)
+    list_select_related = ("echeance__cite",)
+    search_fields = ("echeance__cite__nom", "destinataires")
+    readonly_fields = ("echeance", "cle", "destinataires", "envoye_le")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,7 +9,9 @@ class CitesConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
-        from cites.models import CiteEducative, ConventionCadre, EvenementLabel, RevueProjet
+        from cites.extensions import cite_detail_register
+        from cites.financements import cite_financement_context
+        from cites.models import CiteEducative, ConventionCadre, EvenementLabel, FinancementAnnuel, RevueProjet
         from cites.search import on_connection_created, register_sqlite_function
         from cites.signals import connect_alerts, connect_cache_invalidation
 
@@ -25,6 +27,7 @@ class CitesConfig(AppConfig):
             EvenementLabel,
             ConventionCadre,
             RevueProjet,
+            FinancementAnnuel,
             m2m_through=[
                 CiteEducative.communes.through,
                 CiteEducative.qpvs.through,
@@ -34,3 +37,5 @@ class CitesConfig(AppConfig):
         )
         # A new published cité may be announced to the subscribers of its département (cites.alertes).
         connect_alerts(CiteEducative, m2m_through=CiteEducative.communes.through)
+        # The money per year (issue 13): the « financement » key figure and its table on a cité's page.
+        cite_detail_register(cite_financement_context)

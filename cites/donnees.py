@@ -346,6 +346,31 @@ def cite_evenements_csv_build(*, base_url: str = "") -> bytes:
     return _csv_bytes(colonnes=schema_colonnes("cites-evenements"), lignes=lignes)
 
 
+def _montant_texte(valeur) -> str:
+    return f"{valeur:.2f}" if valeur is not None else ""
+
+
+def cite_financements_csv_build(*, base_url: str = "") -> bytes:
+    """Money per published cité and per year (issue 13): amounts in euros, point as decimal mark
+    (Table Schema `number`)."""
+    from cites.financements import MONTANTS, financement_rows_publiques
+
+    lignes = []
+    for row in financement_rows_publiques():
+        lignes.append({**row, **{cle: _montant_texte(row[cle]) for cle in MONTANTS}})
+    return _csv_bytes(colonnes=schema_colonnes("cites-financements"), lignes=lignes)
+
+
+def cite_financements_json_build(*, base_url: str = "") -> bytes:
+    from cites.financements import MONTANTS, financement_rows_publiques
+
+    rows = [
+        {**row, **{cle: float(row[cle]) if row[cle] is not None else None for cle in MONTANTS}}
+        for row in financement_rows_publiques()
+    ]
+    return _json_bytes({"licence": LICENCE, "schema": table_schema("cites-financements"), "financements": rows})
+
+
 def qpv_couverture_csv_build(*, base_url: str = "") -> bytes:
     """Every 2024 QPV, with or without a cité (the road to the generalisation)."""
     lignes = []
@@ -514,7 +539,7 @@ SCHEMAS: dict[str, dict] = {
     "cites-evenements": {
         "titre": "Historique du label des cités éducatives",
         "description": "Une ligne par événement du label : labellisation, extension, prolongation, renouvellement, "
-        "fin. Les montants par année viendront avec le suivi financier des cités.",
+        "fin. Les montants par année sont dans « Financement des cités éducatives par année ».",
         "fields": [
             {
                 "name": "evenement",
@@ -544,6 +569,30 @@ SCHEMAS: dict[str, dict] = {
             {"name": "description", "title": "Description", "type": "string"},
         ],
         "primaryKey": ["evenement"],
+    },
+    "cites-financements": {
+        "titre": "Financement des cités éducatives par année",
+        "description": "Une ligne par cité publiée et par année : dotation de l'État (programme 147), fonds de la "
+        "cité, cofinancement de la collectivité, autres financements et dépenses réalisées, en euros, saisis "
+        "par les agents de l'État.",
+        "fields": [
+            {"name": "identifiant_cite", "title": "Identifiant ANCT de la cité", "type": "string"},
+            {
+                "name": "slug_cite",
+                "title": "Identifiant de la cité sur le portail",
+                "type": "string",
+                "constraints": {"required": True},
+            },
+            {"name": "nom_cite", "title": "Nom de la cité", "type": "string", "constraints": {"required": True}},
+            {"name": "annee", "title": "Année", "type": "integer", "constraints": {"required": True, "minimum": 2019}},
+            {"name": "dotation_etat", "title": "Dotation de l'État (euros)", "type": "number"},
+            {"name": "fonds_cite", "title": "Fonds de la cité (euros)", "type": "number"},
+            {"name": "cofinancement", "title": "Cofinancement de la collectivité (euros)", "type": "number"},
+            {"name": "autres", "title": "Autres financements (euros)", "type": "number"},
+            {"name": "depenses", "title": "Dépenses réalisées (euros, vide si inconnues)", "type": "number"},
+            {"name": "commentaire", "title": "Commentaire", "type": "string"},
+        ],
+        "primaryKey": ["slug_cite", "annee"],
     },
     "qpv-generalisation": {
         "titre": "Quartiers prioritaires avec et sans cité éducative",

@@ -514,3 +514,158 @@ class AlerteEnvoi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cle} → abonnement {self.abonnement_id}"
+
+
+# --- Money per cité and per year (issue 13) ---------------------------------------------------
+
+
+class FinancementAnnuel(models.Model):
+    """What a cité received and spent in a year: the State's dotation (programme 147), the fonds
+    de la cité (30 k€, 2 × 15 k€, held by the collège chef de file), the collectivité's co-funding,
+    other funding, and what was spent. Entered by agents; public (open data)."""
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="financements")
+    annee = models.PositiveSmallIntegerField("année")
+    dotation_etat = models.DecimalField(
+        "dotation de l'État (programme 147)", max_digits=12, decimal_places=2, default=0
+    )
+    fonds_cite = models.DecimalField(
+        "fonds de la cité",
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text="30 000 € par an, versés en 2 × 15 000 €.",
+    )
+    cofinancement = models.DecimalField("cofinancement de la collectivité", max_digits=12, decimal_places=2, default=0)
+    autres = models.DecimalField("autres financements", max_digits=12, decimal_places=2, default=0)
+    depenses = models.DecimalField(
+        "dépenses réalisées",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Vide : pas encore connues.",
+    )
+    commentaire = models.TextField(blank=True, help_text="Public : source du montant, précision.")
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+    modifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["cite__nom", "annee"]
+        verbose_name = "financement annuel"
+        verbose_name_plural = "financements annuels"
+        constraints = [
+            models.UniqueConstraint(fields=["cite", "annee"], name="financement_cite_annee_unique"),
+            models.CheckConstraint(condition=models.Q(annee__gte=2019), name="financement_annee_depuis_2019"),
+            models.CheckConstraint(
+                condition=models.Q(dotation_etat__gte=0, fonds_cite__gte=0, cofinancement__gte=0, autres__gte=0)
+                & (models.Q(depenses__isnull=True) | models.Q(depenses__gte=0)),
+                name="financement_montants_positifs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cite} — {self.annee}"
+
+    @property
+    def total(self):
+        return self.dotation_etat + self.fonds_cite + self.cofinancement + self.autres
+
+
+# --- The people of a cité and its deadlines (issue 13) ---------------------------------------
+
+
+class PersonneCite(models.Model):
+    """Someone who runs a cité: its référents, the chef de projet opérationnel (CPO), the principal
+    of the collège chef de file, and the troïka's representatives (préfet, recteur/DASEN, maire or
+    EPCI president). Their professional e-mail is private: never on a public page or in the open
+    data; it receives the reminders of the cité's deadlines."""
+
+    class Role(models.TextChoices):
+        REFERENT = "referent", "référent de la cité"
+        CPO = "cpo", "chef de projet opérationnel (CPO)"
+        PRINCIPAL = "principal", "principal du collège chef de file"
+        TROIKA_PREFECTURE = "troika_prefecture", "troïka : représentant du préfet"
+        TROIKA_EDUCATION = "troika_education", "troïka : représentant du recteur (DASEN)"
+        TROIKA_COLLECTIVITE = "troika_collectivite", "troïka : représentant du maire ou du président de l'EPCI"
+
+    # Who receives the reminders of the deadlines; who may edit the revue (co-editors).
+    ROLES_REFERENTS = (Role.REFERENT, Role.CPO, Role.PRINCIPAL)
+    ROLES_TROIKA = (Role.TROIKA_PREFECTURE, Role.TROIKA_EDUCATION, Role.TROIKA_COLLECTIVITE)
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="personnes")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    nom = models.CharField("prénom et nom", max_length=200)
+    fonction = models.CharField(max_length=200, blank=True, help_text="Par exemple : sous-préfète à la ville, DASEN.")
+    email = models.EmailField("adresse électronique professionnelle", help_text="Jamais publiée.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="roles_cites",
+        verbose_name="compte sur le portail",
+    )
+    actif = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["cite", "role", "nom"]
+        verbose_name = "personne de la cité"
+        verbose_name_plural = "personnes des cités (référents, CPO, troïka)"
+
+    def __str__(self) -> str:
+        return f"{self.nom} — {self.get_role_display()}"
+
+
+class Echeance(models.Model):
+    """A deadline of a cité: computed from its label (cites.echeances), editable by agents (then
+    kept as typed), done when an agent marks it so."""
+
+    class Type(models.TextChoices):
+        CONVENTION = "convention", "signature de la convention-cadre"
+        PROTOCOLE = "protocole", "protocole d'évaluation"
+        REVUE = "revue", "revue de projet annuelle"
+        FIN_FINANCEMENT = "fin_financement", "fin de la période de financement"
+        RENOUVELLEMENT = "renouvellement", "candidature au renouvellement"
+
+    cite = models.ForeignKey(CiteEducative, on_delete=models.CASCADE, related_name="echeances")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    annee = models.PositiveSmallIntegerField("année", help_text="L'année de la revue ; l'année du label sinon.")
+    date = models.DateField("échéance")
+    debut = models.DateField("ouverture", null=True, blank=True, help_text="Pour une fenêtre : le renouvellement.")
+    modifiee = models.BooleanField(
+        "modifiée par un agent", default=False, help_text="Une date modifiée n'est plus recalculée."
+    )
+    faite_le = models.DateField("faite le", null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "cite__nom"]
+        verbose_name = "échéance"
+        constraints = [
+            models.UniqueConstraint(fields=["cite", "type", "annee"], name="echeance_cite_type_annee_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cite} — {self.get_type_display()} ({self.date:%d/%m/%Y})"
+
+
+class RappelEnvoi(models.Model):
+    """A reminder sent for a deadline: one per (deadline, step, date), so none is sent twice and a
+    moved deadline re-arms its reminders."""
+
+    echeance = models.ForeignKey(Echeance, on_delete=models.CASCADE, related_name="rappels")
+    cle = models.CharField(max_length=30)
+    destinataires = models.TextField(blank=True)
+    envoye_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-envoye_le"]
+        verbose_name = "rappel envoyé"
+        verbose_name_plural = "rappels envoyés"
+        constraints = [models.UniqueConstraint(fields=["echeance", "cle"], name="rappel_echeance_cle_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.echeance} — {self.cle}"

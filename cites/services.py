@@ -77,6 +77,8 @@ def cite_label_create(
             {"fin_financement": "La fin du financement doit être postérieure à la date de la décision."}
         )
     cite = CiteEducative(
+        # Inside this transaction: cite_identifiant_suivant locks the table (PostgreSQL), so two
+        # agents never get the same identifiant.
         identifiant=cite_identifiant_suivant(),
         nom=nom,
         slug=slug,
@@ -524,3 +526,74 @@ def suggestion_rate_limited(*, client_key: str, limit: int, window_seconds: int 
         cache.set(key, 1, timeout=window_seconds)
         count = 1
     return count > limit
+
+
+# --- Cités labelled outside the imported ANCT list (issue 13) ---------------------------------
+
+
+@transaction.atomic
+def cite_create_hors_liste(
+    *,
+    nom: str,
+    communes: list,
+    date: datetime.date,
+    reference_decision: str,
+    user,
+    fin_financement: datetime.date | None = None,
+) -> CiteEducative:
+    """A cité labelled by a decision the ANCT open list does not carry (the 40 cités of 26 May
+    2025): entered by a national agent with its decision, without a candidature; it gets the next
+    identifiant, its label event, and is published."""
+    from django.utils.text import slugify
+
+    nom = (nom or "").strip()
+    reference_decision = (reference_decision or "").strip()
+    errors = {}
+    if not nom:
+        errors["nom"] = "Indiquez le nom de la cité."
+    if not communes:
+        errors["communes"] = "Indiquez au moins une commune."
+    if not reference_decision:
+        errors["reference_decision"] = "Indiquez la référence de la décision."
+    if date > timezone.localdate():
+        errors["date"] = "La date de la décision ne peut pas être dans le futur."
+    if date.year < 2019:
+        errors["date"] = "Le label existe depuis 2019 : vérifiez la date de la décision."
+    if fin_financement is not None and fin_financement <= date:
+        errors["fin_financement"] = "La fin du financement doit être postérieure à la date de la décision."
+    if errors:
+        raise ValidationError(errors)
+    base = slugify(nom)[:200] or "cite"
+    pris = set(CiteEducative.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, numero = base, 2
+    while slug in pris:
+        slug, numero = f"{base}-{numero}", numero + 1
+    cite = CiteEducative(
+        # Inside this transaction: cite_identifiant_suivant locks the table (PostgreSQL), so two
+        # agents never get the same identifiant.
+        identifiant=cite_identifiant_suivant(),
+        nom=nom,
+        slug=slug,
+        annee_label=date.year,
+        annee_label_deduite=False,
+        statut=CiteEducative.Statut.LABELLISEE,
+        fin_financement=fin_financement,
+        publiee=True,
+        source=f"Décision {reference_decision} (hors liste ANCT importée)",
+        importe_le=timezone.now(),
+    )
+    cite.full_clean()
+    if _user_or_none(user) is not None:
+        cite._history_user = user
+    cite._change_reason = f"Labellisation hors liste importée ({reference_decision})"
+    cite.save()
+    cite.communes.set(communes)
+    _evenement_decision_create(
+        cite=cite,
+        type=EvenementLabel.Type.LABEL,
+        date=date,
+        reference_decision=reference_decision,
+        fin_financement=fin_financement,
+        description=f"Labellisation du {_date_fr(date)} (décision {reference_decision}), saisie par un agent.",
+    )
+    return cite

@@ -25,6 +25,7 @@ urlpatterns = [
         views_donnees.qpv_generalisation_geojson,
         name="qpv_generalisation_geojson",
     ),
+    path("donnees/cites-financements.json", views_donnees.financements_json, name="financements_json"),
     path("donnees/<slug:nom>.schema.json", views_donnees.table_schema, name="schema"),
     path("donnees/<slug:nom>.csv", views_donnees.csv_fichier, name="csv"),
     path("generalisation/", views_donnees.generalisation, name="generalisation"),

@@ -331,6 +331,13 @@ CSV_FICHIERS = {
         "Une ligne par événement : labellisation, extension, prolongation, renouvellement, avec sa date et la "
         "référence de la décision quand elles sont connues.",
     ),
+    "cites-financements": (
+        donnees.cite_financements_csv_build,
+        "Financement des cités par année (CSV)",
+        "Une ligne par cité et par année : dotation de l’État (programme 147), fonds de la cité, cofinancement de "
+        "la collectivité, autres financements et dépenses réalisées, en euros. Aussi en JSON : "
+        "/donnees/cites-financements.json.",
+    ),
     "qpv-generalisation": (
         donnees.qpv_couverture_csv_build,
         "Quartiers prioritaires avec et sans cité (CSV)",
@@ -430,3 +437,9 @@ def generalisation(request):
             "tuiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         },
     )
+
+
+def financements_json(request):
+    """The money per cité and per year as JSON (same rows and schema as the CSV)."""
+    contenu = donnees.donnees_cached(key="cites-financements.json", build=donnees.cite_financements_json_build)
+    return _serve(request, contenu, content_type="application/json")

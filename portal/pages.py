@@ -1,4 +1,4 @@
-"""Site pages: accessibility statement, legal notice, personal data, robots.txt."""
+"""Site pages: accessibility statement, legal notice, personal data, sources of the figures, robots.txt."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -11,6 +11,7 @@ PAGES = {
     "accessibilite": "Déclaration d’accessibilité",
     "mentions_legales": "Mentions légales",
     "donnees_personnelles": "Données personnelles",
+    "sources": "D’où viennent les chiffres et les règles",
 }
 
 

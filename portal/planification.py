@@ -22,7 +22,6 @@ PLANNING: dict[str, list[Tache]] = {
     "quotidien": [
         Tache("rappels_instruction", pourquoi="rappels des délais d'instruction aux agents"),
         Tache("rappels_cites", pourquoi="rappels des échéances des cités (convention, revue, fin de financement)"),
-        Tache("rappels_echeances", pourquoi="rappels des échéances des cités (autre nom possible)"),
         Tache("purger_exports", pourquoi="suppression des exports expirés"),
         Tache("envoyer_alertes", pourquoi="alertes des nouvelles cités, demandes jamais confirmées effacées"),
         Tache(

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cites",
     "partenaires",
     "candidatures",
+    "revues",
     # After `portal`, whose db_worker command (portal.taches: retries, abandoned tasks) wins.
     "django_tasks_db",
 ]

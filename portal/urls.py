@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("partenaires.urls")),
     path("api/", include("portal.api_urls")),
     path("candidatures/", include("candidatures.urls")),
+    path("revues/", include("revues.urls")),
     path("eligibilite/", include("candidatures.urls_eligibilite")),
     path("comptes/", include("candidatures.urls_comptes")),
     path("admin/", admin.site.urls),

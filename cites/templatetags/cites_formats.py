@@ -15,3 +15,8 @@ def montant(valeur) -> str:
 @register.filter
 def taille(octets) -> str:
     return formats.taille(octets)
+
+
+@register.filter
+def nombre(valeur) -> str:
+    return formats.nombre(valeur)

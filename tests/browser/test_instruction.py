@@ -112,7 +112,7 @@ def test_from_the_deposit_to_the_label(instruction_page, axe_check, tmp_path):
         page.locator(f"#appreciation_{critere.pk}_conforme").check()
     page.locator(f"#commentaire_{candidature.appel.criteres.get(numero=8).pk}").fill("Budget équilibré.")
     page.get_by_role("button", name="Enregistrer l'évaluation").click()
-    expect(page.locator(".messagelist")).to_contain_text("9 critère(s) modifié(s)")
+    expect(page.locator(".messagelist")).to_contain_text("11 critère(s) modifié(s)")
     axe_check(page, "instruction (critères évalués)")
     page.locator("#avis-favorable").check()
     page.locator("#motif-avis").fill("Projet solide, troïka engagée.")

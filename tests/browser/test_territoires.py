@@ -96,7 +96,9 @@ def test_simulator_for_montauban_then_a_commune_without_qpv(page, axe_check):
     criteres = page.locator(".eligibilite-critere")
     expect(criteres.nth(0)).to_contain_text("rempli")
     expect(criteres.nth(0)).to_contain_text("QPV QN08201I (Cœur de Ville) sur la commune de Montauban")
-    expect(criteres.nth(1)).to_contain_text("12 écoles REP")
+    # The open call follows the 2024 rules: criterion 2 is the collège chef de file; REP/REP+ an indicator.
+    expect(criteres.nth(1)).to_contain_text("4 collèges publics pourraient être chef de file")
+    expect(page.locator(".eligibilite-critere--indicateur").first).to_contain_text("12 écoles REP")
     expect(
         page.get_by_role("table", name="Collèges publics qui pourraient être chef de file").locator("tbody tr").first
     ).to_contain_text("Collège Ingres")

@@ -61,6 +61,8 @@ def ensure_groupes_et_appels() -> None:
     if not AppelAProjets.objects.exists() or not Group.objects.filter(name=GROUPE_AGENTS_REGIONAUX).exists():
         migration = importlib.import_module("candidatures.migrations.0002_groupes_appels_criteres")
         migration.creer(apps, None)
+        # The data migration of issue 13: the 2024 rules of the calls (criteria chef de file, IPS, modes).
+        importlib.import_module("candidatures.migrations.0013_regles_2024").regles_2024(apps, None)
         from candidatures.roles import roles_permissions_synchroniser
 
         roles_permissions_synchroniser(appliquer=True)
@@ -96,10 +98,12 @@ def agent(*, email: str, region: str | None):
     )
     if region is None:
         user.groups.add(Group.objects.get(name=GROUPE_AGENTS_NATIONAUX))
-        ProfilAgent.objects.create(user=user, service="ANCT")
+        ProfilAgent.objects.create(user=user, service="ANCT", institution="anct")
     else:
         user.groups.add(Group.objects.get(name=GROUPE_AGENTS_REGIONAUX))
-        ProfilAgent.objects.create(user=user, region=Region.objects.get(code=region), service="DRAJES")
+        ProfilAgent.objects.create(
+            user=user, region=Region.objects.get(code=region), service="DRAJES", institution="drajes"
+        )
     return user
 
 

@@ -44,7 +44,7 @@ def test_montauban_has_three_qpvs_rep_schools_and_meets_the_automatic_criteria(c
     assert "QP082001" not in page  # a 2015 QPV is not a 2024 one
     assert criteres(page) == {
         "Le territoire est un quartier prioritaire de la politique de la ville (QPV)": "rempli",
-        "Au moins une école ou un collège en REP ou REP+": "rempli",
+        "Un collège chef de file pour les écoles du périmètre": "rempli",
         "Des indicateurs scolaires, sociaux et économiques fragiles appelant une action contre le décrochage "
         "scolaire": "à vérifier",
         "Des actions sur les différents temps éducatifs : avant, pendant et après la classe": "à vérifier",
@@ -53,6 +53,8 @@ def test_montauban_has_three_qpvs_rep_schools_and_meets_the_automatic_criteria(c
         "Les actions ressources existantes et les actions complémentaires sont détaillées": "à vérifier",
         "Un budget": "à vérifier",
         "Un plan de communication et une démarche d'évaluation": "à vérifier",
+        "Des écoles en éducation prioritaire (REP ou REP+) : une priorité, plus une condition": "indicateur",
+        "L'indice de position sociale (IPS) des écoles, face à la moyenne du département": "indicateur",
     }
     # The reasons: the QPVs and the REP schools found, as a deposit would say them.
     assert "QPV QN08201I (Cœur de Ville) sur la commune de Montauban" in page
@@ -81,8 +83,12 @@ def test_a_commune_without_qpv_nor_rep_school_meets_neither_automatic_criterion(
     assert '<p class="cites-chiffres__valeur" id="chiffre-qpv">0</p>' in page
     statuts = criteres(page)
     assert statuts["Le territoire est un quartier prioritaire de la politique de la ville (QPV)"] == "non rempli"
-    assert statuts["Au moins une école ou un collège en REP ou REP+"] == "non rempli"
+    assert statuts["Un collège chef de file pour les écoles du périmètre"] == "non rempli"
+    assert statuts["Des écoles en éducation prioritaire (REP ou REP+) : une priorité, plus une condition"] == (
+        "indicateur"
+    )
     assert "Aucun QPV 2024 sur la commune de Balma" in page
+    assert "Aucun collège public dans une commune du territoire qui compte un quartier prioritaire" in page
     assert "Aucune école ni aucun collège REP ou REP+ sur les communes choisies" in page
     assert (
         "Aucun collège public n’est recensé dans une commune du territoire qui compte un quartier prioritaire." in page
@@ -94,7 +100,7 @@ def test_without_annuaire_the_rep_criterion_is_to_be_checked_never_refused(clien
 
     statuts = criteres(page)
     assert statuts["Le territoire est un quartier prioritaire de la politique de la ville (QPV)"] == "rempli"
-    assert statuts["Au moins une école ou un collège en REP ou REP+"] == "à vérifier"
+    assert statuts["Un collège chef de file pour les écoles du périmètre"] == "à vérifier"
     assert "Données de référence absentes pour cette commune (Rennes)" in page
     # Its schools are known by their IPS (national files) instead.
     assert "L’annuaire de l’éducation n’est pas chargé pour ce département" in page

@@ -81,7 +81,7 @@ def test_assessing_every_criterion_then_the_opinion(en_instruction, agent_occita
     )
     assert refus.status_code == 409
     html = refus.content.decode()
-    assert "critères non évalués : 1, 2, 3, 4, 5, 6, 7, 8, 9" in html
+    assert "critères non évalués : 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11" in html  # the open call's indicators too
     assert "Rien n'a été modifié." in html
     assert "Projet solide." in html  # what was typed is kept
     en_instruction.refresh_from_db()
@@ -94,7 +94,7 @@ def test_assessing_every_criterion_then_the_opinion(en_instruction, agent_occita
     grille[f"appreciation_{criteres[7].pk}"] = "partiel"
     grille[f"commentaire_{criteres[7].pk}"] = "Le budget 2027 manque."
     page = client.post(url(en_instruction), grille, follow=True).content.decode()
-    assert "Évaluation enregistrée (9 critère(s) modifié(s))." in page
+    assert "Évaluation enregistrée (11 critère(s) modifié(s))." in page
     budget = EvaluationCritere.objects.get(candidature=en_instruction, critere=criteres[7])
     assert (budget.appreciation, budget.commentaire, budget.agent) == (
         "partiel",

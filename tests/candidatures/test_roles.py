@@ -25,9 +25,17 @@ REGIONAUX = [
     "candidatures.view_noteagent",
     "candidatures.view_piecejointe",
     "candidatures.view_profilporteur",
+    "cites.change_echeance",
     "cites.change_suggestion",
     "cites.view_citeeducative",
+    "cites.view_echeance",
+    "cites.view_financementannuel",
+    "cites.view_personnecite",
+    "cites.view_rappelenvoi",
     "cites.view_suggestion",
+    "revues.view_questionnaire",
+    "revues.view_revue",
+    "revues.view_section",
 ]
 NATIONAUX = sorted(
     set(REGIONAUX)
@@ -70,7 +78,23 @@ NATIONAUX = sorted(
         "partenaires.view_action",
         "partenaires.view_lienpartenaire",
         "partenaires.view_partenaire",
+        "cites.add_financementannuel",
+        "cites.add_personnecite",
+        "cites.change_financementannuel",
+        "cites.change_personnecite",
+        "cites.delete_financementannuel",
+        "cites.delete_personnecite",
         "portal.view_tache",
+        "revues.add_question",
+        "revues.add_questionnaire",
+        "revues.add_section",
+        "revues.change_question",
+        "revues.change_questionnaire",
+        "revues.change_section",
+        "revues.delete_question",
+        "revues.delete_questionnaire",
+        "revues.delete_section",
+        "revues.view_question",
     }
 )
 

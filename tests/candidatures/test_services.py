@@ -121,8 +121,11 @@ def test_automatic_checks_give_their_reasons(porteur, appel):
     assert par_numero[1].verification.statut == "conforme"
     assert par_numero[1].verification.motifs == ["QPV QN03107M (Grand Mirail) sur la commune de Toulouse"]
     assert par_numero[2].verification.statut == "conforme"
-    assert par_numero[2].verification.motifs[0] == "2 écoles REP+"
-    assert "1 collège REP+" in par_numero[2].verification.motifs
+    assert par_numero[2].verification.motifs == ["collège chef de file : Collège George Sand (0310086A)"]
+    # REP/REP+ is an indicator of the open call (2024 rules): still said, never blocking.
+    assert par_numero[10].verification.indicateur
+    assert par_numero[10].verification.motifs[0] == "2 écoles REP+"
+    assert "1 collège REP+" in par_numero[10].verification.motifs
     assert bilan.complet and bilan.eligible
 
 
@@ -131,7 +134,12 @@ def test_a_commune_without_reference_data_does_not_block(db, appel, django_captu
     user = helpers.porteur(email="porteur@rennes.fr", commune="35238")
     candidature = helpers.candidature_complete(user=user, appel=appel)
     bilan = selectors.candidature_bilan(candidature=candidature)
-    rep = next(b for b in bilan.criteres if b.critere.numero == 2)
+    chef_de_file = next(b for b in bilan.criteres if b.critere.numero == 2)
+    assert chef_de_file.verification.statut == "donnees_absentes"
+    assert chef_de_file.verification.motifs == [
+        "collège chef de file hors annuaire : « Collège Jean Moulin (0310000A) », à apprécier par un agent"
+    ]
+    rep = next(b for b in bilan.criteres if b.critere.numero == 10)
     assert rep.verification.statut == "donnees_absentes"
     assert rep.verification.motifs == ["données de référence absentes pour cette commune (Rennes)"]
     assert bilan.eligible
@@ -267,10 +275,15 @@ def test_withdrawal_before_decision_only(candidature, porteur):
 
 
 def test_criteria_are_data_of_each_call():
-    for appel in AppelAProjets.objects.all():
+    for appel in AppelAProjets.objects.filter(annee__lt=2024):
         criteres = list(appel.criteres.order_by("numero"))
         assert [c.numero for c in criteres] == list(range(1, 10))
         assert [c.verification for c in criteres[:3]] == [Critere.Verification.QPV, Critere.Verification.REP, ""]
+    for appel in AppelAProjets.objects.filter(annee__gte=2024):  # the 2024 rules (issue 13)
+        criteres = list(appel.criteres.order_by("numero"))
+        assert [c.numero for c in criteres] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+        assert [c.verification for c in criteres[:3]] == ["qpv", "chef_de_file", ""]
+        assert [(c.verification, c.mode) for c in criteres[9:]] == [("rep", "indicateur"), ("ips", "indicateur")]
     assert AppelAProjets.objects.filter(ouvert_toute_annee=True).exists()
     assert set(AppelAProjets.objects.values_list("annee", flat=True)) >= {2019, 2021, 2022, 2024, 2025}
 

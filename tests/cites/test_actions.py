@@ -154,7 +154,7 @@ def test_cite_page_queries_do_not_grow_with_actions_and_partners(client, cite, s
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     url = cite.get_absolute_url()
     # The territory's reads (QPVs, schools and their IPS, means of the département) come on top.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         client.get(url)
     partenaires = [Partenaire.objects.create(nom=f"Partenaire {i}", famille=Famille.values[i % 7]) for i in range(30)]
     for index in range(40):
@@ -162,7 +162,7 @@ def test_cite_page_queries_do_not_grow_with_actions_and_partners(client, cite, s
             cite=cite, titre=f"Action {index:02d}", objectif=Objectif.values[index % 3], temps_pendant=True
         )
         action.partenaires.add(*partenaires[index % 10 : index % 10 + 5])
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         page = text_of(client.get(url, {"temps": "pendant"}))
     assert len(titles(page)) == 40
 

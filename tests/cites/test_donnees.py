@@ -392,7 +392,13 @@ def test_the_cites_csv_follows_its_schema_and_keeps_the_anct_identifiers(client,
 def test_data_package_describes_every_csv_with_its_dialect_and_schema(client):
     package = json.loads(client.get(reverse("cites:datapackage")).content)
     resources = {resource["name"]: resource for resource in package["resources"]}
-    assert set(resources) == {"cites-educatives", "cites-etablissements", "cites-evenements", "qpv-generalisation"}
+    assert set(resources) == {
+        "cites-educatives",
+        "cites-etablissements",
+        "cites-evenements",
+        "cites-financements",
+        "qpv-generalisation",
+    }
     for nom, resource in resources.items():
         assert resource["dialect"]["delimiter"] == ";"
         assert resource["schema"].endswith(f"/donnees/{nom}.schema.json")

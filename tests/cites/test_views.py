@@ -380,13 +380,13 @@ def test_detail_of_unknown_or_unpublished_cite_is_404(client):
 
 def test_detail_queries_do_not_grow_with_the_territory(client, no_cache, django_assert_max_num_queries):
     cite = published().get(slug="toulouse-grand-mirail")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(cite.get_absolute_url())
     cite.communes.add(*Commune.objects.filter(departement__code__in=["34", "94"], qpvs__isnull=False).distinct()[:30])
     partenaire = Partenaire.objects.create(nom="Médiathèque", famille=Famille.CULTURE)
     LienPartenaire.objects.create(cite=cite, partenaire=partenaire)
     EvenementLabel.objects.create(cite=cite, type=EvenementLabel.Type.EXTENSION, annee=2024)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(cite.get_absolute_url())
     assert "Médiathèque" in text_of(response)
 

@@ -15,8 +15,8 @@ MODELES = sorted(
 )
 
 
-def test_the_portal_has_its_twenty_three_e_mails():
-    assert len(MODELES) == 23
+def test_the_portal_has_its_twenty_five_e_mails():
+    assert len(MODELES) == 25
 
 
 @pytest.mark.parametrize("modele", MODELES)

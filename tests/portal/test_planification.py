@@ -51,6 +51,12 @@ def test_the_daily_jobs_skip_a_command_this_version_lacks(monkeypatch):
     assert taches == [{"args": [], "kwargs": {"commande": "envoyer_alertes", "arguments": []}}]
 
 
+def test_the_daily_jobs_send_the_reminders_of_the_cites_deadlines():
+    retenues, ecartees = planification.planning_resoudre(frequence="quotidien")
+    assert "rappels_cites" in [tache.commande for tache in retenues]
+    assert not [e for e in ecartees if e.startswith("rappels_cites")]
+
+
 @pytest.mark.django_db
 def test_in_development_a_job_runs_at_once_and_says_so():
     sortie = lancer("quotidien")

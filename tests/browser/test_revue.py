@@ -1,0 +1,97 @@
+"""A revue de projet in a real browser (issue 13): the référent fills it, the three troïka
+institutions validate it, the région then the ANCT review it, and the public synthesis shows it;
+axe-core on every screen."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cites.models import CiteEducative, PersonneCite
+from revues.models import Question
+from tests.candidatures import helpers
+from tests.revues.conftest import ensure_questionnaire, reponses_valides
+
+pytestmark = pytest.mark.browser
+
+
+def se_connecter(page, user) -> None:
+    page.context.clear_cookies()
+    page.goto("/comptes/connexion/")
+    page.locator("#id_username").fill(user.email)
+    page.locator("#id_password").fill(helpers.MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_one_revue_end_to_end(page, axe_check, settings, tmp_path, django_user_model):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "prive"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    helpers.ensure_groupes_et_appels()
+    questionnaire = ensure_questionnaire()
+    cite = CiteEducative.objects.get(slug="toulouse-grand-mirail")
+    comptes = {}
+    for role, prenom in [
+        ("referent", "Rémi"),
+        ("troika_prefecture", "Pia"),
+        ("troika_education", "Dan"),
+        ("troika_collectivite", "Maud"),
+    ]:
+        email = f"{role}@exemple.fr"
+        comptes[role] = django_user_model.objects.create_user(
+            username=email, email=email, password=helpers.MOT_DE_PASSE, first_name=prenom, last_name="Cité"
+        )
+        PersonneCite.objects.create(cite=cite, role=role, nom=f"{prenom} Cité", email=email, user=comptes[role])
+    regional = helpers.agent(email="drajes@occitanie.gouv.fr", region="76")
+    national = helpers.agent(email="revues@anct.gouv.fr", region=None)
+
+    # The référent starts and fills the revue.
+    se_connecter(page, comptes["referent"])
+    page.goto("/revues/")
+    axe_check(page, "revues (référent)")
+    page.get_by_role("button", name="Commencer la revue 2026 de Toulouse Grand Mirail").click()
+    expect(page.locator("h1")).to_have_text("Revue de projet 2026 — Toulouse Grand Mirail")
+    for cle, valeur in reponses_valides(questionnaire).items():
+        champ = page.locator(f"#{cle}")
+        if champ.evaluate("e => e.tagName") == "SELECT":
+            champ.select_option(valeur)
+        else:
+            champ.fill(valeur)
+    dotation = Question.objects.get(section__questionnaire=questionnaire, libelle="Dotation de l'État reçue")
+    page.locator(f"#q{dotation.pk}").fill("douze mille")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(f"#q{dotation.pk}")).to_have_value("douze mille")
+    expect(page.locator(f"#q{dotation.pk}-erreur")).to_contain_text("n'est pas un montant")
+    axe_check(page, "revue (saisie, une erreur)")
+    page.locator(f"#q{dotation.pk}").fill("425 000")
+    page.get_by_role("button", name="Transmettre à la troïka").click()
+    expect(page.locator("#etat-revue")).to_have_text("en validation par la troïka")
+
+    # The three troïka institutions validate.
+    for role in ("troika_prefecture", "troika_education", "troika_collectivite"):
+        se_connecter(page, comptes[role])
+        page.goto("/revues/")
+        page.get_by_role("link", name="Toulouse Grand Mirail — revue 2026").click()
+        if role == "troika_prefecture":
+            axe_check(page, "revue (troïka)")
+        page.get_by_role("button", name="Valider au nom de mon institution").click()
+        expect(page.get_by_text("Validation enregistrée au nom de votre institution.")).to_be_visible()
+    expect(page.locator("#etat-revue")).to_have_text("validée par la troïka")
+
+    # The région, then the ANCT.
+    se_connecter(page, regional)
+    page.goto("/revues/")
+    page.get_by_role("link", name="Toulouse Grand Mirail — revue 2026").click()
+    axe_check(page, "revue (région)")
+    page.get_by_role("button", name="Revue par la région : transmettre à l'ANCT").click()
+    expect(page.locator("#etat-revue")).to_have_text("revue par la région")
+    se_connecter(page, national)
+    page.goto("/revues/")
+    page.get_by_role("link", name="Toulouse Grand Mirail — revue 2026").click()
+    page.get_by_role("button", name="Accepter la revue").click()
+    expect(page.locator("#etat-revue")).to_have_text("acceptée")
+    axe_check(page, "revue (acceptée)")
+
+    # The public synthesis now counts it.
+    page.context.clear_cookies()
+    page.goto("/revues/synthese/2026/")
+    expect(page.get_by_text("1 revue de projet acceptée par l’ANCT")).to_be_visible()
+    expect(page.get_by_text("total : 425\u202f000\u202f€", exact=False).first).to_be_visible()
+    axe_check(page, "synthèse publique")
