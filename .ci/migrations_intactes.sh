@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A migration that landed on main is never edited again (DESIGN/STYLE: add a new one instead):
 # a database migrated before the edit would keep the old schema, constraints or grants.
-# Fails when a migration file present on main (at the merge base with main, or at HEAD on main)
+# Fails when a migration file present on main (at the merge base with main, or at HEAD on main),
+# taken in the first-parent history of main (a branch merged with a merge commit brings its
+# migrations as they are at the merge: their edits before it were never on main),
 # differs from its first committed version, or was deleted.
 # The edits made before this check existed are listed below with the commit that made them;
 # candidatures/0007_reassertion_contrainte_et_permissions brings older databases up to them.
@@ -34,7 +36,7 @@ echecs=0
 verifies=0
 while IFS= read -r fichier; do
   verifies=$((verifies + 1))
-  premier=$(git log --diff-filter=A --format=%H "$base" -- "$fichier" | tail -n 1)
+  premier=$(git log --first-parent --diff-filter=A --format=%H "$base" -- "$fichier" | tail -n 1)
   if [ ! -f "$fichier" ]; then
     echo "ÉCHEC : $fichier, présente sur main, a été supprimée." >&2
     echecs=$((echecs + 1))
