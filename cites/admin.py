@@ -426,7 +426,7 @@ class RevueProjetInline(DocumentInline):
     readonly_fields = fields
 
 
-class FinancementAnnuelInline(admin.TabularInline):
+class FinancementAnnuelInline(admin.StackedInline):  # stacked: labelled fields (axe-core), fits 1,366 px
     """Money per year, typed by agents on the cité's page (public: the page and the open data show it)."""
 
     model = FinancementAnnuel
@@ -439,7 +439,7 @@ class FinancementAnnuelInline(admin.TabularInline):
         )
 
 
-class PersonneCiteInline(admin.TabularInline):
+class PersonneCiteInline(admin.StackedInline):  # stacked: labelled fields (axe-core), fits 1,366 px
     """The people who run the cité: référents, CPO, principal of the collège chef de file, troïka.
     Their e-mail is private (reminders of the deadlines); a linked account may edit the revue."""
 
