@@ -246,6 +246,7 @@ def test_two_app_servers_share_files_lockouts_cache_tasks_and_lose_no_task_then_
             "csrfmiddlewaretoken": jeton(agent.get(ecran, timeout=10).text),
             "action": "transition",
             "cible": "labellisee",
+            "cite_choix": "nouvelle",  # the agent's choice: a new cité (issue 10)
             "message": "Un projet partagé par tous les acteurs.",
             "evenement_vu": a_labelliser.evenements.order_by("-pk").first().pk,
         },
