@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
-from candidatures import contenu, instruction, permissions, selectors, services
+from candidatures import contenu, instruction, permissions, selectors, services, troika
 from candidatures import forms as f
 from candidatures.fichiers import FORMATS
 from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
-from candidatures.workflow.etats import PORTEUR, etat_get
+from candidatures.workflow.etats import COEDITEUR, PORTEUR, etat_get
 from candidatures.workflow.transitions import depot_cibles, transition_depot
 from cites.stockage import fichier_prive_reponse
 
@@ -71,6 +71,7 @@ def tableau_de_bord(request):
         "profil": profil,
         "peut_deposer": permissions.can_file(user),
         "est_agent": permissions.is_agent(user),
+        "coeditees": list(selectors.candidature_list_coeditees(user=user)),
     }
     if context["peut_deposer"]:
         candidatures = list(selectors.candidature_list_for_collectivite(user=user))
@@ -475,6 +476,7 @@ def _etape_recapitulatif(request, candidature, etape_def):
         candidature,
         etape_def,
         bilan=bilan,
+        confirmations=troika.troika_confirmations(candidature=candidature),
         appel_ouvert=selectors.appel_est_ouvert(appel=candidature.appel),
         peut_deposer=depot is not None and permissions.can_transition(request.user, candidature, depot.cible),
         redepot=candidature.etat == Etat.COMPLEMENTS_DEMANDES,
@@ -563,6 +565,9 @@ def detail(request, pk: int):
             "peut_retirer": permissions.can_transition(user, candidature, Etat.RETIREE),
             "finale": etat_get(candidature.etat).final,
             "bilan": selectors.candidature_bilan(candidature=candidature),
+            "confirmations": troika.troika_confirmations(candidature=candidature),
+            "coediteur": COEDITEUR in permissions.roles_on(user, candidature)
+            and PORTEUR not in permissions.roles_on(user, candidature),
             "totaux": selectors.budget_totaux(candidature=candidature),
             "pieces": list(candidature.pieces.all()),
         },
