@@ -465,6 +465,12 @@ def _etape_pieces(request, candidature, etape_def):
     return _render_etape(request, candidature, etape_def, piece_form=form, pieces=list(candidature.pieces.all()))
 
 
+def _coediteur_seulement(user, candidature: Candidature) -> bool:
+    """A co-editor (CPO, principal) who is not a porteur: the page says deposit and withdrawal are not theirs."""
+    roles = permissions.roles_on(user, candidature)
+    return COEDITEUR in roles and PORTEUR not in roles
+
+
 def _etape_recapitulatif(request, candidature, etape_def):
     bilan = selectors.candidature_bilan(candidature=candidature)
     depot = transition_depot(source=candidature.etat)
@@ -477,6 +483,7 @@ def _etape_recapitulatif(request, candidature, etape_def):
         etape_def,
         bilan=bilan,
         confirmations=troika.troika_confirmations(candidature=candidature),
+        coediteur=_coediteur_seulement(request.user, candidature),
         appel_ouvert=selectors.appel_est_ouvert(appel=candidature.appel),
         peut_deposer=depot is not None and permissions.can_transition(request.user, candidature, depot.cible),
         redepot=candidature.etat == Etat.COMPLEMENTS_DEMANDES,
@@ -514,7 +521,10 @@ def deposer(request, pk: int):
 def retirer(request, pk: int):
     candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
     if not permissions.can_transition(request.user, candidature, Etat.RETIREE):
-        messages.error(request, "Cette candidature ne peut plus être retirée.")
+        if _coediteur_seulement(request.user, candidature):
+            messages.error(request, f"Le retrait est réservé aux porteurs de {candidature.collectivite.nom}.")
+        else:
+            messages.error(request, "Cette candidature ne peut plus être retirée.")
         return redirect(candidature)
     form = f.MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -566,8 +576,7 @@ def detail(request, pk: int):
             "finale": etat_get(candidature.etat).final,
             "bilan": selectors.candidature_bilan(candidature=candidature),
             "confirmations": troika.troika_confirmations(candidature=candidature),
-            "coediteur": COEDITEUR in permissions.roles_on(user, candidature)
-            and PORTEUR not in permissions.roles_on(user, candidature),
+            "coediteur": _coediteur_seulement(user, candidature),
             "totaux": selectors.budget_totaux(candidature=candidature),
             "pieces": list(candidature.pieces.all()),
         },
