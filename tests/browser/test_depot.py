@@ -295,3 +295,52 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     expect(page.locator("table")).to_contain_text(candidature.reference)
     expect(page.locator("table")).to_contain_text("déposée")
     assert page.js_errors == []
+
+
+def test_the_cpo_accepts_the_invitation_and_co_edits(depot_page, axe_check):
+    """The porteur invited the CPO: with no account, they create one on the invitation page, land on
+    the candidature, edit a step and see that the deposit is the porteurs'."""
+    from candidatures import personnes
+
+    page = depot_page
+    porteur = helpers.porteur(email=EMAIL, commune="31555")
+    candidature = helpers.candidature_complete(user=porteur, appel=helpers.appel_permanent())
+    cpo = personnes.personne_save(
+        candidature=candidature, user=porteur, role="cpo", nom="Carla Projet", email="carla.projet@mairie-toulouse.fr"
+    )
+    mail.outbox.clear()
+    personnes.coedition_inviter(personne=cpo, user=porteur)
+    [invitation] = mail.outbox
+
+    page.goto(lien(invitation, "/troika/invitation/"))
+    expect(page.locator("h1")).to_have_text("Invitation à co-éditer une candidature")
+    axe_check(page, "invitation à co-éditer")
+    page.locator("#id_prenom").fill("Carla")
+    page.locator("#id_nom").fill("Projet")
+    page.locator("#id_password1").fill(helpers.MOT_DE_PASSE)
+    page.locator("#id_password2").fill("pas le même")
+    page.get_by_role("button", name="Créer mon compte et accepter").click()
+    expect(page.locator("#resume-erreurs")).to_contain_text("Les deux mots de passe ne sont pas identiques.")
+    expect(page.locator("#id_prenom")).to_have_value("Carla")
+    axe_check(page, "invitation à co-éditer (erreurs)")
+    page.locator("#id_password1").fill(helpers.MOT_DE_PASSE)
+    page.locator("#id_password2").fill(helpers.MOT_DE_PASSE)
+    page.get_by_role("button", name="Créer mon compte et accepter").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("vous co-éditez cette candidature")
+    expect(page.locator("main")).to_contain_text("son dépôt et son retrait sont réservés aux porteurs de Toulouse")
+    axe_check(page, "candidature vue par le co-éditeur")
+
+    page.goto(f"/candidatures/{candidature.pk}/etapes/communication/")
+    page.locator("#id_plan_communication").fill("Une lettre du CPO chaque mois.")
+    expect(page.locator("#autosave-statut")).to_contain_text("Brouillon enregistré à", timeout=10_000)
+    page.goto(f"/candidatures/{candidature.pk}/etapes/recapitulatif/")
+    expect(page.locator("#coedition")).to_contain_text(
+        "Son dépôt et son retrait sont réservés aux porteurs de Toulouse"
+    )
+    expect(page.get_by_role("button", name="Déposer la candidature")).to_have_count(0)
+    # The content changed: the troïka's confirmations are to renew.
+    expect(page.locator("#confirmations-troika")).to_contain_text("à renouveler")
+    page.get_by_role("link", name=re.compile("Troïka et co-éditeurs")).click()
+    expect(page.locator("#personne-cpo")).to_contain_text("Co-éditeur depuis le")
+    axe_check(page, "troïka et co-éditeurs (co-éditeur)")
+    assert page.js_errors == []
