@@ -667,7 +667,9 @@ class CandidatureAdmin(admin.ModelAdmin):
                     "commentaire": commentaire,
                 }
             )
-        non_evalues = [ligne["critere"].numero for ligne in grille if ligne["evaluation"] is None]
+        requis = [ligne for ligne in grille if ligne["critere"].evaluation_requise]
+        non_evalues = [ligne["critere"].numero for ligne in requis if ligne["evaluation"] is None]
+        indicateurs = [ligne["critere"].numero for ligne in grille if not ligne["critere"].evaluation_requise]
         dernier = candidature.evenements.order_by("-date", "-pk").first()
         peut_instruire = self.has_instruct_permission(request, candidature)
         actions = self._actions(request, candidature) if peut_instruire else []
@@ -691,6 +693,9 @@ class CandidatureAdmin(admin.ModelAdmin):
             "grille": grille,
             "appreciations": EvaluationCritere.Appreciation.choices,
             "non_evalues": non_evalues,
+            "requis_evalues": len(requis) - len(non_evalues),
+            "requis_total": len(requis),
+            "indicateurs": indicateurs,
             "avis_choix": Candidature.Avis.choices,
             "actions": actions,
             "choix_cite": selectors.cite_choix_decision(candidature=candidature) if peut_labelliser else None,
