@@ -32,8 +32,7 @@ def _avis_possible(candidature: Candidature) -> list[str]:
     if manquants:
         numeros = ", ".join(str(c.numero) for c in manquants)
         problemes.append(
-            "Chaque critère doit être évalué avant l'avis, sauf les indicateurs "
-            f"(critères non évalués : {numeros})."
+            f"Chaque critère doit être évalué avant l'avis, sauf les indicateurs (critères non évalués : {numeros})."
         )
     if not candidature.avis_region:
         problemes.append("L'avis de la région (favorable ou défavorable) doit être renseigné.")
