@@ -569,6 +569,11 @@ class CandidatureAdmin(admin.ModelAdmin):
             )
             candidature.refresh_from_db(fields=["cite"])
             cite = candidature.cite
+            if candidature.renouvellement_de_id:
+                return (
+                    f"La candidature est labellisée : le label de la cité éducative « {cite.nom} » "
+                    f"({cite.identifiant}) est renouvelé. Le porteur en est prévenu par courriel."
+                )
             return (
                 f"La candidature est labellisée : cité éducative « {cite.nom} » ({cite.identifiant}). "
                 "Le porteur en est prévenu par courriel."
@@ -582,7 +587,10 @@ class CandidatureAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _cite_choisie(request, candidature):
-        """« nouvelle »: a new cité; a cité's id: extend it (one the decision offers)."""
+        """« nouvelle »: a new cité; a cité's id: extend it (one the decision offers). A renewal
+        offers no choice: its label renews the cité it names."""
+        if candidature.renouvellement_de_id:
+            return None
         valeur = request.POST.get("cite_choix", "")
         if valeur == "nouvelle":
             return None
@@ -698,7 +706,12 @@ class CandidatureAdmin(admin.ModelAdmin):
             "indicateurs": indicateurs,
             "avis_choix": Candidature.Avis.choices,
             "actions": actions,
-            "choix_cite": selectors.cite_choix_decision(candidature=candidature) if peut_labelliser else None,
+            "choix_cite": (
+                selectors.cite_choix_decision(candidature=candidature)
+                if peut_labelliser and not candidature.renouvellement_de_id
+                else None
+            ),
+            "renouvellement_decision": candidature.renouvellement_de if peut_labelliser else None,
             "cite_saisie": saisie.get("cite_choix", "") if saisie is not None else "",
             "evenement_vu": dernier.pk if dernier else "",
             "peut_instruire": peut_instruire,
