@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from candidatures.emails import email_on_commit
-from candidatures.selectors import agents_emails
+from candidatures.selectors import agents_emails, agents_nationaux_emails
 from candidatures.services import fichier_verifier
 from cites.financements import _regions_des_cites
 from cites.formats import montant_lire
@@ -106,14 +106,17 @@ def revue_valider(*, revue: Revue, user) -> Revue:
 
 
 def revue_emails_on_commit(*, revue: Revue, destinataires: str, actor, message: str) -> None:
-    personnes = list(revue.cite.personnes.filter(actif=True))
-    if destinataires == "referents":
-        adresses = [p.email for p in personnes if p.role in PersonneCite.ROLES_REFERENTS]
-    elif destinataires == "troika":
-        adresses = [p.email for p in personnes if p.role in PersonneCite.ROLES_TROIKA]
-    else:
+    """E-mail a move of the revue to `destinataires` (a key of revues.workflow.DESTINATAIRES)."""
+    if destinataires in ("referents", "troika"):
+        roles = PersonneCite.ROLES_REFERENTS if destinataires == "referents" else PersonneCite.ROLES_TROIKA
+        adresses = [p.email for p in revue.cite.personnes.filter(actif=True) if p.role in roles]
+    elif destinataires == "region":
         region = _regions_des_cites([revue.cite_id]).get(revue.cite_id)
         adresses = agents_emails(region_id=region.pk if region else None)
+    elif destinataires == "anct":
+        adresses = agents_nationaux_emails()
+    else:
+        raise ValueError(f"Destinataires inconnus : {destinataires!r}")
     email_on_commit(
         template="revue_etat",
         context={

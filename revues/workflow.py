@@ -59,11 +59,24 @@ def _complete(revue: Revue) -> list[str]:
     return revue_problemes(revue=revue)
 
 
+# Who hears of a move (one template: revue_etat), resolved by revues.services.revue_emails_on_commit.
+DESTINATAIRES = {
+    "referents": "les référents de la cité",
+    "troika": "les représentants de la troïka de la cité",
+    "region": "les agents de la région de la cité",
+    "anct": "les agents nationaux (ANCT)",
+}
+
+
 @dataclass(frozen=True)
 class TransitionRevue(Transition):
     """portal.workflow.Transition (conditions take the revue), plus who hears of it."""
 
-    email: str = ""  # "referents", "troika" or "agents" (one template: revue_etat)
+    email: str = ""  # a key of DESTINATAIRES, or "" for nobody
+
+    def __post_init__(self):
+        if self.email and self.email not in DESTINATAIRES:
+            raise ValueError(f"Destinataires inconnus : {self.email!r} (attendu : {', '.join(DESTINATAIRES)})")
 
 
 TRANSITIONS = [
@@ -92,14 +105,14 @@ TRANSITIONS = [
         email="referents",
     ),
     TransitionRevue(
-        Etat.TRANSMISE, Etat.VALIDEE, frozenset({TROIKA}), "Validée par les trois institutions", email="agents"
+        Etat.TRANSMISE, Etat.VALIDEE, frozenset({TROIKA}), "Validée par les trois institutions", email="region"
     ),
     TransitionRevue(
         Etat.VALIDEE,
         Etat.VUE_REGION,
         frozenset({REGION, ANCT}),
         "Revue par la région : transmettre à l'ANCT",
-        email="agents",
+        email="anct",
     ),
     TransitionRevue(
         Etat.VALIDEE,
