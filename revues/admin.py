@@ -16,7 +16,7 @@ class SectionInline(admin.TabularInline):
 class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
-    fields = ("ordre", "libelle", "type", "choix", "obligatoire", "aide")
+    fields = ("ordre", "libelle", "type", "choix", "obligatoire", "aide", "financement")
 
 
 @admin.register(Questionnaire)
