@@ -88,7 +88,16 @@ def test_one_revue_end_to_end(page, axe_check, settings, tmp_path, django_user_m
     page.get_by_role("link", name="Toulouse Grand Mirail — revue 2026").click()
     page.get_by_role("button", name="Accepter la revue").click()
     expect(page.locator("#etat-revue")).to_have_text("acceptée")
+    # Its financial section completed the cité's money of 2026, as the history says.
+    expect(page.get_by_text("Financements 2026 de la cité complétés d'après la revue", exact=False)).to_be_visible()
     axe_check(page, "revue (acceptée)")
+    # The national agent sees which question feeds which amount, in the admin.
+    section = questionnaire.sections.get(titre="Gestion financière")
+    page.goto(f"/admin/revues/section/{section.pk}/change/")
+    expect(page.locator("select[name$='-financement'] >> nth=0")).to_have_value("dotation_etat")
+    axe_check(page, "admin : section du questionnaire")
+    page.goto(f"/admin/revues/questionnaire/{questionnaire.pk}/change/")
+    axe_check(page, "admin : questionnaire")
 
     # The public synthesis now counts it.
     page.context.clear_cookies()
