@@ -255,3 +255,13 @@ def test_agents_upload_the_convention_and_open_it_from_the_admin(client, cite, a
     lien = reverse("admin:cites_citeeducative_document", args=[cite.pk, "convention", convention.pk])
     assert lien in change
     assert b"".join(client.get(lien).streaming_content) == PDF
+
+
+def test_the_follow_up_form_sends_its_file_and_says_what_it_records(client, cite, agent):
+    """A browser sends a file only from a multipart form: without it the agent's PDF would be lost."""
+    client.force_login(agent)
+    page = client.get(reverse("admin:cites_citeeducative_suivi", args=[cite.pk, "convention"])).content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'value="Enregistrer"' in page
+    cancel = reverse("admin:cites_citeeducative_change", args=[cite.pk])
+    assert f'href="{cancel}" class="closelink">Annuler</a>' in page
