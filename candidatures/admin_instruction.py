@@ -569,6 +569,11 @@ class CandidatureAdmin(admin.ModelAdmin):
             )
             candidature.refresh_from_db(fields=["cite"])
             cite = candidature.cite
+            if candidature.renouvellement_de_id:
+                return (
+                    f"La candidature est labellisée : le label de la cité éducative « {cite.nom} » "
+                    f"({cite.identifiant}) est renouvelé. Le porteur en est prévenu par courriel."
+                )
             return (
                 f"La candidature est labellisée : cité éducative « {cite.nom} » ({cite.identifiant}). "
                 "Le porteur en est prévenu par courriel."
@@ -582,7 +587,10 @@ class CandidatureAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _cite_choisie(request, candidature):
-        """« nouvelle »: a new cité; a cité's id: extend it (one the decision offers)."""
+        """« nouvelle »: a new cité; a cité's id: extend it (one the decision offers). A renewal
+        offers no choice: its label renews the cité it names."""
+        if candidature.renouvellement_de_id:
+            return None
         valeur = request.POST.get("cite_choix", "")
         if valeur == "nouvelle":
             return None
@@ -667,7 +675,9 @@ class CandidatureAdmin(admin.ModelAdmin):
                     "commentaire": commentaire,
                 }
             )
-        non_evalues = [ligne["critere"].numero for ligne in grille if ligne["evaluation"] is None]
+        requis = [ligne for ligne in grille if ligne["critere"].evaluation_requise]
+        non_evalues = [ligne["critere"].numero for ligne in requis if ligne["evaluation"] is None]
+        indicateurs = [ligne["critere"].numero for ligne in grille if not ligne["critere"].evaluation_requise]
         dernier = candidature.evenements.order_by("-date", "-pk").first()
         peut_instruire = self.has_instruct_permission(request, candidature)
         actions = self._actions(request, candidature) if peut_instruire else []
@@ -691,9 +701,17 @@ class CandidatureAdmin(admin.ModelAdmin):
             "grille": grille,
             "appreciations": EvaluationCritere.Appreciation.choices,
             "non_evalues": non_evalues,
+            "requis_evalues": len(requis) - len(non_evalues),
+            "requis_total": len(requis),
+            "indicateurs": indicateurs,
             "avis_choix": Candidature.Avis.choices,
             "actions": actions,
-            "choix_cite": selectors.cite_choix_decision(candidature=candidature) if peut_labelliser else None,
+            "choix_cite": (
+                selectors.cite_choix_decision(candidature=candidature)
+                if peut_labelliser and not candidature.renouvellement_de_id
+                else None
+            ),
+            "renouvellement_decision": candidature.renouvellement_de if peut_labelliser else None,
             "cite_saisie": saisie.get("cite_choix", "") if saisie is not None else "",
             "evenement_vu": dernier.pk if dernier else "",
             "peut_instruire": peut_instruire,

@@ -3,7 +3,10 @@
 Either it creates the `CiteEducative` (communes, QPVs, schools, collège chef de file, partner
 network and actions of the candidature), published at once; or, when the candidature names a
 cité to extend (`cite_etendue`), it adds the candidature's territory, partners and actions to
-that cité with an *extension* event. Either way the candidature keeps a link to its cité.
+that cité with an *extension* event; or, when the candidature renews a cité
+(`renouvellement_de`), it renews that cité's label (`cites.services.cite_renew`: a *renewal*
+event, the cité « renouvelée », a new end of funding) and adds the candidature's new partners
+and actions to it. Either way the candidature keeps a link to its cité.
 
 `effet_labellisation` is the side effect of the transition avis émis → labellisée
 (`candidatures.workflow.effets.EFFETS`): it runs inside the transition's transaction, with the candidature locked.
@@ -240,6 +243,23 @@ def fin_financement_proposee(candidature: Candidature, *, date: datetime.date) -
     return datetime.date(annee, 12, 31)
 
 
+def fin_financement_renouvellement(
+    candidature: Candidature, *, cite: CiteEducative, date: datetime.date
+) -> datetime.date:
+    """The end of the funding a renewal decided on `date` opens: three calendar years from the
+    year after the cité's current funding ends (the cités labelled in 2022, funded to the end of
+    2024 and renewed at the end of 2024, are funded for 2025–2027), or from the decision's year when
+    that is later; or the last year of the candidature's budget when it goes further."""
+    debut = date.year
+    if cite.fin_financement is not None:
+        debut = max(debut, cite.fin_financement.year + 1)
+    annee = debut + DUREE_LABEL_ANNEES - 1
+    derniere = max(candidature.lignes_budget.values_list("annee", flat=True), default=None)
+    if derniere is not None and derniere > annee:
+        annee = derniere
+    return datetime.date(annee, 12, 31)
+
+
 def _etablissements(candidature: Candidature) -> list:
     etablissements = list(candidature.etablissements.all())
     if candidature.college_chef_de_file_id and all(e.pk != candidature.college_chef_de_file_id for e in etablissements):
@@ -355,8 +375,24 @@ def _cite_extend(*, candidature: Candidature, date: datetime.date) -> ResultatLa
     return resultat
 
 
+def _cite_renew(*, candidature: Candidature, date: datetime.date) -> ResultatLabellisation:
+    """The label of a renewal candidature renews its cité: no new cité, no extension."""
+    cite = CiteEducative.objects.get(pk=candidature.renouvellement_de_id)
+    cite_services.cite_renew(
+        cite=cite,
+        date=date,
+        reference_decision=candidature.reference,
+        fin_financement=fin_financement_renouvellement(candidature, cite=cite, date=date),
+        description=_description(candidature, debut="Renouvellement du label"),
+    )
+    cite.refresh_from_db()
+    resultat = ResultatLabellisation(cite=cite)
+    _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
+    return resultat
+
+
 def candidature_labelliser(*, candidature: Candidature, date: datetime.date | None = None) -> ResultatLabellisation:
-    """Create or extend the cité of a candidature being labelled; links the candidature to it.
+    """Create, extend or renew the cité of a candidature being labelled; links the candidature to it.
 
     Sets `candidature.cite` on the given instance and in the database. Raises ValidationError
     when the candidature cannot make a cité (no commune)."""
@@ -366,7 +402,11 @@ def candidature_labelliser(*, candidature: Candidature, date: datetime.date | No
         deja = ligne.cite_id or (
             EvenementLabel.objects.filter(
                 reference_decision=candidature.reference,
-                type__in=[EvenementLabel.Type.LABEL, EvenementLabel.Type.EXTENSION],
+                type__in=[
+                    EvenementLabel.Type.LABEL,
+                    EvenementLabel.Type.EXTENSION,
+                    EvenementLabel.Type.RENOUVELLEMENT,
+                ],
             )
             .values_list("cite_id", flat=True)
             .first()
@@ -379,7 +419,9 @@ def candidature_labelliser(*, candidature: Candidature, date: datetime.date | No
             return ResultatLabellisation(cite=CiteEducative.objects.get(pk=deja), deja_faite=True)
         if not candidature.communes.exists():
             raise ValidationError("La candidature ne compte aucune commune : la cité éducative ne peut pas être créée.")
-        if candidature.cite_etendue_id:
+        if candidature.renouvellement_de_id:
+            resultat = _cite_renew(candidature=candidature, date=date)
+        elif candidature.cite_etendue_id:
             resultat = _cite_extend(candidature=candidature, date=date)
         else:
             resultat = _cite_create(candidature=candidature, date=date)

@@ -260,6 +260,12 @@ class Critere(models.Model):
     def indicateur(self) -> bool:
         return self.mode == self.Mode.INDICATEUR
 
+    @property
+    def evaluation_requise(self) -> bool:
+        """An indicator is only shown (2024 rules: REP/REP+, IPS): agents may assess it, but the
+        région's opinion does not wait for it. Every other criterion must be assessed first."""
+        return not self.indicateur
+
     def clean(self):
         inconnus = [cle for cle in self.champs_requis or [] if cle not in ELEMENTS]
         if not isinstance(self.champs_requis, list) or inconnus:

@@ -552,7 +552,13 @@ def candidature_label_decide(
     evenement_vu: int | None = None,
 ) -> Candidature:
     """The ANCT's « Labelliser » with the agent's choice: create a new cité (`cite_etendue` None)
-    or extend that one. Both in one transaction: a refused label leaves the choice unchanged."""
+    or extend that one. Both in one transaction: a refused label leaves the choice unchanged.
+    A renewal candidature offers no choice: its label renews the cité it names (`cite_etendue` None)."""
+    if candidature.renouvellement_de_id and cite_etendue is not None:
+        raise TransitionRefusee(
+            f"Cette candidature renouvelle la cité « {candidature.renouvellement_de.nom} » : "
+            "son label renouvelle cette cité, il n'en étend pas une autre."
+        )
     with transaction.atomic():
         labellisation.candidature_set_cite_etendue(candidature=candidature, cite=cite_etendue, actor=actor)
         return candidature_transition(

@@ -28,10 +28,12 @@ def _redepot_possible(candidature: Candidature) -> list[str]:
 def _avis_possible(candidature: Candidature) -> list[str]:
     problemes = []
     evalues = set(candidature.evaluations.values_list("critere_id", flat=True))
-    manquants = [c for c in candidature.appel.criteres.all() if c.pk not in evalues]
+    manquants = [c for c in candidature.appel.criteres.all() if c.evaluation_requise and c.pk not in evalues]
     if manquants:
         numeros = ", ".join(str(c.numero) for c in manquants)
-        problemes.append(f"Chaque critère doit être évalué avant l'avis (critères non évalués : {numeros}).")
+        problemes.append(
+            f"Chaque critère doit être évalué avant l'avis, sauf les indicateurs (critères non évalués : {numeros})."
+        )
     if not candidature.avis_region:
         problemes.append("L'avis de la région (favorable ou défavorable) doit être renseigné.")
     return problemes

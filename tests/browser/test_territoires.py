@@ -23,6 +23,7 @@ PAGES_PUBLIQUES = [
     "/carte/",
     "/statistiques/",
     "/generalisation/",
+    "/sources/",
     "/eligibilite/",
     "/eligibilite/?cle=commune-82121",
     "/eligibilite/?cle=commune-35238",
@@ -210,8 +211,26 @@ def test_network_is_readable_in_dark_mode_and_on_a_phone(chromium, live_server, 
         context.close()
 
 
+@pytest.fixture
+def cite_financee(reference_data):
+    """Money for two years on the Toulouse cité's page: its table per year is checked with the rest."""
+    from cites.models import FinancementAnnuel
+
+    cite = CiteEducative.objects.get(slug="toulouse-grand-mirail")
+    FinancementAnnuel.objects.create(cite=cite, annee=2024, dotation_etat=425000, fonds_cite=30000)
+    FinancementAnnuel.objects.create(
+        cite=cite, annee=2025, dotation_etat=425000, fonds_cite=30000, cofinancement=410000, depenses=700000
+    )
+
+
 @pytest.mark.parametrize("largeur", [1280, 375])
-def test_every_public_page_has_no_accessibility_violation(carte_page, axe_check, largeur, cite_avec_reseau):  # noqa: F811
+def test_every_public_page_has_no_accessibility_violation(
+    carte_page,
+    axe_check,
+    largeur,
+    cite_avec_reseau,  # noqa: F811
+    cite_financee,
+):
     page = carte_page
     page.set_viewport_size({"width": largeur, "height": 900})
     for url in PAGES_PUBLIQUES:
@@ -219,4 +238,6 @@ def test_every_public_page_has_no_accessibility_violation(carte_page, axe_check,
         assert response.status == (400 if "departement=31" in url else 200), url
         page.wait_for_load_state("networkidle")
         axe_check(page, f"{url} à {largeur} px")
+    page.goto("/cites/toulouse-grand-mirail/")
+    expect(page.locator("main")).to_contain_text("Financement par année (2 années)")  # its table was checked
     assert page.js_errors == []

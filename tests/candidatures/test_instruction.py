@@ -81,7 +81,7 @@ def test_assessing_every_criterion_then_the_opinion(en_instruction, agent_occita
     )
     assert refus.status_code == 409
     html = refus.content.decode()
-    assert "critères non évalués : 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11" in html  # the open call's indicators too
+    assert "(critères non évalués : 1, 2, 3, 4, 5, 6, 7, 8, 9)." in html  # not the open call's indicators (10, 11)
     assert "Rien n'a été modifié." in html
     assert "Projet solide." in html  # what was typed is kept
     en_instruction.refresh_from_db()

@@ -131,6 +131,58 @@ def test_reminders_go_to_referents_then_agents_and_are_never_sent_twice(
     assert RappelEnvoi.objects.filter(echeance__cite=mirail).count() == 4
 
 
+def test_a_missed_step_is_not_sent_late_and_the_last_reminder_is_thirty_days_after(
+    mirail, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    helpers.agent(email="agent@occitanie.gouv.fr", region="76")
+    helpers.agent(email="agent@ara.gouv.fr", region="84")
+    PersonneCite.objects.create(cite=mirail, role="principal", nom="Paul Principal", email="principal@ac-toulouse.fr")
+    cite_echeances_mettre_a_jour(cite=mirail, today=D(2025, 5, 1))
+    Echeance.objects.filter(cite=mirail).exclude(type="renouvellement").update(faite_le=D(2025, 1, 1))
+    # The renewal window: open on 30 June 2025, closing on 30 September 2025 (funding ends 31 December).
+    destinataires = [
+        "agent@occitanie.gouv.fr",
+        "carla@toulouse.fr",
+        "cite@mirail.fr",
+        "principal@ac-toulouse.fr",
+        "remi@toulouse.fr",
+    ]  # neither the troïka, nor a former référent, nor another région's agent
+
+    # The task did not run at J-30: at J-5 only the J-7 reminder goes, once.
+    _compte, envois = _rappels_du(D(2025, 9, 25), django_capture_on_commit_callbacks)
+    assert envois == [
+        ("Cités éducatives : candidature au renouvellement de Toulouse Grand Mirail — dans 5 jours", destinataires)
+    ]
+    assert "est fixée au 30 septembre 2025, dans 5 jours." in mail.outbox[0].body
+    assert "La fenêtre est ouverte depuis le 30 juin 2025." in mail.outbox[0].body
+
+    _compte, envois = _rappels_du(D(2025, 10, 1), django_capture_on_commit_callbacks)  # J+1
+    assert envois == [
+        ("Cités éducatives : candidature au renouvellement de Toulouse Grand Mirail — en retard", destinataires)
+    ]
+    assert "elle est dépassée de 1 jour et n’est pas encore marquée comme faite" in mail.outbox[0].body
+    for jour in [D(2025, 10, 2), D(2025, 10, 29)]:
+        assert _rappels_du(jour, django_capture_on_commit_callbacks)[1] == []
+
+    _compte, envois = _rappels_du(D(2025, 10, 30), django_capture_on_commit_callbacks)  # J+30, the last one
+    assert envois == [
+        ("Cités éducatives : candidature au renouvellement de Toulouse Grand Mirail — en retard", destinataires)
+    ]
+    assert "elle est dépassée de 30 jours" in mail.outbox[0].body
+    for jour in [D(2025, 10, 30), D(2025, 11, 15), D(2025, 12, 1)]:
+        assert _rappels_du(jour, django_capture_on_commit_callbacks)[1] == []
+    assert RappelEnvoi.objects.filter(echeance__cite=mirail).count() == 3
+
+
+def test_an_unpublished_cite_gets_no_reminder(mirail, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cite_echeances_mettre_a_jour(cite=mirail, today=D(2025, 5, 1))
+    CiteEducative.objects.filter(pk=mirail.pk).update(publiee=False)
+    assert _rappels_du(D(2025, 6, 1), django_capture_on_commit_callbacks)[1] == []
+    assert not RappelEnvoi.objects.filter(echeance__cite=mirail).exists()
+
+
 def test_the_daily_command_takes_a_date_and_refuses_a_bad_one(mirail, capsys):
     call_command("rappels_cites", "--date", "2025-06-01")
     assert "01/06/2025 :" in capsys.readouterr().out

@@ -222,7 +222,7 @@ def test_the_opinion_needs_every_criterion_assessed(candidature, agent_occitanie
     _placer(candidature, Etat.EN_INSTRUCTION)
     with pytest.raises(TransitionRefusee) as refus:
         services.candidature_transition(candidature=candidature, to=Etat.AVIS_EMIS, actor=agent_occitanie)
-    assert "critères non évalués : 1, 2, 3, 4, 5, 6, 7, 8, 9" in " ".join(refus.value.problemes)
+    assert "(critères non évalués : 1, 2, 3, 4, 5, 6, 7, 8, 9)." in " ".join(refus.value.problemes)
 
 
 def test_more_information_then_resubmission(candidature, porteur, agent_occitanie, django_capture_on_commit_callbacks):

@@ -4,6 +4,7 @@ the agents' national table (per région, per wave) and published in the open dat
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -71,7 +72,7 @@ def test_sums_per_region_match_the_cites(financements):
     }
     assert (tableau.total.nombre_cites, tableau.total.dotation_etat) == (5, Decimal("1965000"))
     assert tableau.total.par_cite == Decimal("393000.00")
-    # The four cités are all of the 2019 wave.
+    # The five cités are all of the 2019 wave.
     assert [(ligne.libelle, ligne.dotation_etat) for ligne in tableau.par_vague] == [("vague 2019", Decimal("1965000"))]
 
     toutes = financement_tableau()
@@ -81,9 +82,31 @@ def test_sums_per_region_match_the_cites(financements):
 
 
 def test_dotation_per_pupil_uses_the_rep_schools_pupils_and_per_resident_only_when_known(financements):
-    ligne = financement_tableau(annee=2025).total
-    assert ligne.eleves > 0 and ligne.par_eleve == (ligne.dotation_eleves / ligne.eleves).quantize(Decimal("0.01"))
+    # Counted by hand from the reference files: pupils (DEPP IPS files, rentrée 2022-2023, écoles and
+    # collèges) of the schools the annuaire marks REP or REP+, in Toulouse (31555) 7 623, Montpellier
+    # (34172) 6 786 and Nîmes (30189) 5 693. The annuaire covers Occitanie only: the two cités of
+    # Auvergne-Rhône-Alpes have no figure rather than a wrong one.
+    tableau = financement_tableau(annee=2025)
+    ligne = tableau.total
+    assert (ligne.eleves, ligne.dotation_eleves, ligne.par_eleve) == (20102, Decimal("1105000"), Decimal("54.97"))
+    par_region = {ligne.libelle: ligne.par_eleve for ligne in tableau.par_region}
+    assert par_region == {"Occitanie": Decimal("54.97"), "Auvergne-Rhône-Alpes": None}
     assert ligne.par_habitant is None  # the QPV file carries no population: never a made-up figure
+
+
+def test_the_agents_table_shows_the_sums_per_region_of_the_cites(client, financements):
+    client.force_login(helpers.agent(email="agent@anct.gouv.fr", region=None))
+    reponse = client.get(reverse("admin:cites_financementannuel_tableau"), {"annee": "2025"})
+    page = re.sub(r"[ \n]+", " ", reponse.content.decode())  # the narrow spaces of the amounts stay
+    assert (
+        f'<th scope="row">Occitanie</th> <td>3</td> <td>1\u202f105\u202f000{E}</td> <td>75\u202f000{E}</td> '
+        f"<td>610\u202f000{E}</td> <td>15\u202f000{E}</td> <td>700\u202f000{E}</td>"
+    ) in page
+    assert (
+        f'<th scope="row">Auvergne-Rhône-Alpes</th> <td>2</td> <td>860\u202f000{E}</td> <td>30\u202f000{E}</td> '
+        f"<td>450\u202f000{E}</td> <td>0{E}</td> <td>120\u202f000,50{E}</td>"
+    ) in page
+    assert f'<th scope="row">France entière</th> <td>5</td> <td>1\u202f965\u202f000{E}</td>' in page
 
 
 def test_the_cite_page_shows_its_money_per_year(client, financements):

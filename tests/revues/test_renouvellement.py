@@ -10,6 +10,8 @@ from django.urls import reverse
 from candidatures.models import Candidature
 from cites.models import Commune, Etablissement, PersonneCite, RevueProjet
 from partenaires.models import Action, Famille, LienPartenaire, Partenaire
+from revues.models import Etat, Question, Reponse, Revue
+from revues.renouvellement import candidature_renouvellement_create, derniere_revue_resume
 from tests.candidatures import helpers
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,33 @@ def test_a_porteur_cannot_renew_another_collectivite_cite(client, cite):
     client.force_login(helpers.porteur(email="porteur@lyon.fr", commune="69123"))
     client.post(reverse("revues:renouvellement", args=[cite.pk]))
     assert not Candidature.objects.filter(renouvellement_de=cite).exists()
+
+
+def test_a_renewal_carries_the_last_revue_accepted_by_the_anct(cite_suivie, questionnaire):
+    cite, _ecole = cite_suivie
+    revue = Revue.objects.create(cite=cite, questionnaire=questionnaire, etat=Etat.VUE_REGION)
+    for libelle, valeur in [
+        ("Nombre de réunions du comité de pilotage", "4"),
+        ("Dotation de l'État reçue", "425 000"),
+        ("Comment la gouvernance a-t-elle fonctionné ?", "Comité trimestriel."),
+        ("Montant dépensé", "  "),  # left empty: not carried
+    ]:
+        Reponse.objects.create(
+            revue=revue,
+            question=Question.objects.get(section__questionnaire=questionnaire, libelle=libelle),
+            valeur=valeur,
+        )
+    # Not yet accepted by the ANCT: the renewal carries the revue recorded by an agent.
+    assert derniere_revue_resume(cite=cite) == "Revue de projet 2024 : Bonne dynamique partenariale."
+
+    Revue.objects.filter(pk=revue.pk).update(etat=Etat.ACCEPTEE)
+    helpers.ensure_groupes_et_appels()
+    porteur = helpers.porteur(email="porteur@toulouse.fr", commune="31555")
+    candidature = candidature_renouvellement_create(user=porteur, cite=cite, appel=helpers.appel_permanent())
+    assert candidature.diagnostic == (
+        "Bilan de la période écoulée.\n\n"
+        "Revue de projet 2026 (acceptée par l'ANCT)\n"
+        "- Gouvernance — Nombre de réunions du comité de pilotage : 4\n"
+        "- Gouvernance — Comment la gouvernance a-t-elle fonctionné ? : Comité trimestriel.\n"
+        "- Gestion financière — Dotation de l'État reçue : 425 000"
+    )
