@@ -666,3 +666,14 @@ def agents_emails(*, region_id: int | None) -> list[str]:
         .exclude(email="")
         .values_list("email", flat=True)
     )
+
+
+def agents_nationaux_emails() -> list[str]:
+    """The addresses of the active national agents (ANCT)."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=permissions.GROUPE_AGENTS_NATIONAUX)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )

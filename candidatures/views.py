@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from candidatures import contenu, instruction, permissions, selectors, services, troika
 from candidatures import forms as f
+from candidatures.autosave import autosave_connexion_requise, est_autosave, message_autosave
 from candidatures.fichiers import FORMATS
 from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
@@ -254,15 +254,6 @@ def _save(etape: Etape, c: Candidature, user, form, formset, *, saisie: dict) ->
     return erreurs
 
 
-def _message_autosave(erreurs: list[dict]) -> str:
-    heure = timezone.localtime().strftime("%H:%M")
-    if not erreurs:
-        return f"Brouillon enregistré à {heure}."
-    n = len(erreurs)
-    libelles = ", ".join(e["libelle"][:1].lower() + e["libelle"][1:] for e in erreurs)
-    return f"Brouillon enregistré à {heure} — {n} champ{'s' if n > 1 else ''} à corriger : {libelles}."
-
-
 def _fragments(request, candidature: Candidature, etape_def: Etape) -> dict:
     """Parts of the step page that follow what is stored (sent back to the autosave to be replaced)."""
     from django.template.loader import render_to_string
@@ -280,40 +271,13 @@ def _fragments(request, candidature: Candidature, etape_def: Etape) -> dict:
     return fragments
 
 
-def autosave_connexion_requise(vue):
-    """login_required, except that an autosave (fetch) whose session ended gets a 401 in JSON,
-    so that the page says so at once instead of following a redirect to the log-in page."""
-    from functools import wraps
-
-    from django.contrib.auth.views import redirect_to_login
-
-    @wraps(vue)
-    def enveloppe(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if request.headers.get("X-Autosave") == "1":
-                return JsonResponse(
-                    {
-                        "enregistre": False,
-                        "session": False,
-                        "message": "Votre session a pris fin : ce que vous tapez est gardé dans ce navigateur. "
-                        "Reconnectez-vous pour l'enregistrer.",
-                        "connexion": reverse("comptes:connexion") + "?next=" + request.path,
-                    },
-                    status=401,
-                )
-            return redirect_to_login(request.get_full_path())
-        return vue(request, *args, **kwargs)
-
-    return enveloppe
-
-
 @autosave_connexion_requise
 def etape(request, pk: int, etape: str):
     etape_def = ETAPES_PAR_SLUG.get(etape)
     if etape_def is None:
         raise Http404("Étape inconnue")
     candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
-    autosave = request.headers.get("X-Autosave") == "1" or request.POST.get("autosave") == "1"
+    autosave = est_autosave(request)
     if not permissions.can_edit_candidature(request.user, candidature):
         if autosave:
             return JsonResponse(
@@ -350,7 +314,7 @@ def etape(request, pk: int, etape: str):
                 {
                     "enregistre": True,
                     "erreurs": erreurs,
-                    "message": _message_autosave(erreurs),
+                    "message": message_autosave(erreurs),
                     "fragments": _fragments(request, candidature, etape_def),
                 }
             )

@@ -4,6 +4,8 @@ import datetime
 import hashlib
 import os
 import re
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
@@ -12,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cites.models import CiteEducative, ConventionCadre, EvenementLabel, RevueProjet, Suggestion
+from cites.models import CiteEducative, ConventionCadre, EvenementLabel, FinancementAnnuel, RevueProjet, Suggestion
 
 # --- The ANCT identifiant -------------------------------------------------------------------
 
@@ -471,6 +473,79 @@ def cite_record_revue(
         storage = revue.document.storage
         transaction.on_commit(lambda: storage.delete(ancien))
     return revue
+
+
+# --- Money per year, from what a cité declared ------------------------------------------------
+
+FINANCEMENT_MONTANTS = ("dotation_etat", "fonds_cite", "cofinancement", "autres", "depenses")
+FINANCEMENT_MAXIMUM = Decimal("9999999999.99")  # FinancementAnnuel's 12 digits, 2 of them centimes
+
+
+@dataclass
+class FinancementComplete:
+    """What financement_completer did: the amounts written, those kept because an agent had
+    entered them (their figure, the one declared), those refused (the reason)."""
+
+    financement: FinancementAnnuel | None = None
+    repris: dict[str, Decimal] = field(default_factory=dict)
+    gardes: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    refuses: dict[str, str] = field(default_factory=dict)
+
+
+def _financement_saisi(financement: FinancementAnnuel, nom: str) -> bool:
+    """Has an agent entered this amount? The amounts are 0 until then; the dépenses are empty
+    (« pas encore connues ») until then, so a 0 typed for them is an agent's figure."""
+    valeur = getattr(financement, nom)
+    return valeur is not None if nom == "depenses" else valeur != 0
+
+
+def financement_libelle(nom: str) -> str:
+    return str(FinancementAnnuel._meta.get_field(nom).verbose_name)
+
+
+@transaction.atomic
+def financement_completer(
+    *, cite: CiteEducative, annee: int, montants: dict[str, Decimal], source: str, user=None
+) -> FinancementComplete:
+    """Fill the cité's money of `annee` with amounts it declared (`source`, e.g. « la revue de
+    projet 2026 acceptée par l'ANCT »), only where no agent has entered a figure: an agent's
+    figure is never overwritten. The public comment says where the amounts come from, and the
+    cité's history records it."""
+    inconnus = set(montants) - set(FINANCEMENT_MONTANTS)
+    if inconnus:
+        raise ValueError(f"Montants inconnus : {', '.join(sorted(inconnus))}")
+    cite = CiteEducative.objects.select_for_update().get(pk=cite.pk)
+    resultat = FinancementComplete()
+    financement = FinancementAnnuel.objects.select_for_update().filter(cite=cite, annee=annee).first()
+    if financement is None:
+        financement = FinancementAnnuel(cite=cite, annee=annee)
+    for nom in FINANCEMENT_MONTANTS:
+        if nom not in montants:
+            continue
+        valeur = Decimal(montants[nom])
+        if valeur < 0 or valeur > FINANCEMENT_MAXIMUM:
+            resultat.refuses[nom] = "montant hors des limites (de 0 à 9 999 999 999,99 €)"
+        elif financement.pk is not None and _financement_saisi(financement, nom):
+            resultat.gardes[nom] = (getattr(financement, nom), valeur)
+        else:
+            setattr(financement, nom, valeur)
+            resultat.repris[nom] = valeur
+    if resultat.repris:
+        libelles = [financement_libelle(nom) for nom in resultat.repris]
+        provenance = f"{', '.join(libelles)} : d'après {source}."
+        provenance = provenance[:1].upper() + provenance[1:]
+        financement.commentaire = "\n".join(filter(None, [financement.commentaire.strip(), provenance]))
+        financement.modifie_par = _user_or_none(user)
+        financement.full_clean()
+        financement.save()
+        raison = f"Financements {annee} complétés d'après {source}"  # the amounts: in the comment
+        CiteEducative.history.bulk_history_create(
+            [cite], update=True, default_user=_user_or_none(user), default_change_reason=raison[:100]
+        )
+        resultat.financement = financement
+    else:
+        resultat.financement = financement if financement.pk else None
+    return resultat
 
 
 # --- "Proposer une correction" ---------------------------------------------------------------

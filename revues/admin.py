@@ -7,16 +7,17 @@ from candidatures import permissions
 from revues.models import EvenementRevue, Question, Questionnaire, Revue, Section
 
 
-class SectionInline(admin.TabularInline):
+# Stacked inlines: each field with its label (a tabular inline's cells have none: axe-core).
+class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
     fields = ("ordre", "titre")
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.StackedInline):
     model = Question
     extra = 0
-    fields = ("ordre", "libelle", "type", "choix", "obligatoire", "aide")
+    fields = ("ordre", "libelle", "type", "choix", "obligatoire", "aide", "financement")
 
 
 @admin.register(Questionnaire)

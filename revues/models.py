@@ -51,6 +51,15 @@ class Question(models.Model):
         CHOIX = "choix", "choix dans une liste"
         FICHIER = "fichier", "fichier (PDF)"
 
+    class Financement(models.TextChoices):
+        """The amounts of cites.FinancementAnnuel an answer may fill (its field names)."""
+
+        DOTATION_ETAT = "dotation_etat", "dotation de l'État (programme 147)"
+        FONDS_CITE = "fonds_cite", "fonds de la cité"
+        COFINANCEMENT = "cofinancement", "cofinancement de la collectivité"
+        AUTRES = "autres", "autres financements"
+        DEPENSES = "depenses", "dépenses réalisées"
+
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     ordre = models.PositiveSmallIntegerField(default=0)
     libelle = models.CharField("libellé", max_length=300)
@@ -58,6 +67,14 @@ class Question(models.Model):
     type = models.CharField(max_length=8, choices=Type.choices, default=Type.TEXTE)
     choix = models.JSONField(default=list, blank=True, help_text='Pour un choix : la liste, ["oui", "non"].')
     obligatoire = models.BooleanField(default=True)
+    financement = models.CharField(
+        "reporté dans les financements de la cité",
+        max_length=16,
+        choices=Financement.choices,
+        blank=True,
+        help_text="Pour un montant : quand l'ANCT accepte la revue, la réponse complète ce montant des financements "
+        "de la cité pour l'année du questionnaire, s'il n'a pas déjà été saisi par un agent.",
+    )
 
     class Meta:
         ordering = ["section__ordre", "section_id", "ordre", "pk"]
@@ -70,6 +87,21 @@ class Question(models.Model):
             not isinstance(self.choix, list) or len(self.choix) < 2 or not all(isinstance(c, str) for c in self.choix)
         ):
             raise ValidationError({"choix": "Une question à choix demande une liste d'au moins deux libellés."})
+        if self.financement and self.type != self.Type.MONTANT:
+            raise ValidationError(
+                {"financement": "Seule une question de type montant peut compléter les financements."}
+            )
+        if self.financement and self.section_id:
+            autres = Question.objects.filter(
+                section__questionnaire_id=self.section.questionnaire_id, financement=self.financement
+            ).exclude(pk=self.pk)
+            if autres.exists():
+                raise ValidationError(
+                    {
+                        "financement": f"« {autres.first().libelle} » complète déjà ce montant "
+                        f"({self.get_financement_display()}) : une seule question par montant."
+                    }
+                )
 
 
 class Etat(models.TextChoices):

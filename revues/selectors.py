@@ -72,6 +72,17 @@ def revue_problemes(*, revue: Revue) -> list[str]:
     return problemes
 
 
+def revue_erreurs(*, revue: Revue) -> list[dict]:
+    """The answers kept with an error, in the questionnaire's order, as the autosave reports them:
+    the field's id (for a link), the question, the message."""
+    reponses = {r.question_id: r for r in revue.reponses.exclude(erreur="")}
+    return [
+        {"id": f"q{q.pk}", "libelle": q.libelle, "message": reponses[q.pk].erreur}
+        for q in questions_of(revue.questionnaire)
+        if q.pk in reponses
+    ]
+
+
 def revue_etat(revue: Revue):
     return ETATS[revue.etat]
 

@@ -8,11 +8,12 @@ from django.db import transaction
 from django.urls import reverse
 
 from candidatures.emails import email_on_commit
-from candidatures.selectors import agents_emails
+from candidatures.selectors import agents_emails, agents_nationaux_emails
 from candidatures.services import fichier_verifier
 from cites.financements import _regions_des_cites
-from cites.formats import montant_lire
+from cites.formats import montant, montant_lire
 from cites.models import CiteEducative, PersonneCite
+from cites.services import financement_completer, financement_libelle
 from revues.models import Etat, Question, Questionnaire, Reponse, Revue, ValidationTroika
 from revues.selectors import questions_of, revue_roles, troika_institutions
 from revues.workflow import ETATS, REFERENT, TROIKA, TransitionRefusee, revue_transition
@@ -105,15 +106,62 @@ def revue_valider(*, revue: Revue, user) -> Revue:
     return revue
 
 
+def revue_financements_reporter(*, revue: Revue, actor) -> list[str]:
+    """When the ANCT accepts a revue: the amounts answered to the questions tied to the cité's
+    money (Question.financement) complete its money of the questionnaire's year, only where no
+    agent has entered a figure (cites.services.financement_completer). Returns what the revue's
+    history says of it, in French."""
+    reponses = revue.reponses.select_related("question").filter(
+        question__type=Question.Type.MONTANT, question__financement__gt="", erreur="", nombre__isnull=False
+    )
+    montants = {r.question.financement: r.nombre for r in reponses}
+    if not montants:
+        return []
+    annee = revue.questionnaire.annee
+    resultat = financement_completer(
+        cite=revue.cite,
+        annee=annee,
+        montants=montants,
+        source=f"la revue de projet {annee} acceptée par l'ANCT",
+        user=actor,
+    )
+    lignes = []
+    if resultat.repris:
+        lignes.append(
+            f"Financements {annee} de la cité complétés d'après la revue : "
+            + " ; ".join(f"{financement_libelle(nom)} : {montant(v)}" for nom, v in resultat.repris.items())
+            + "."
+        )
+    if resultat.gardes:
+        lignes.append(
+            "Non repris, déjà saisis par un agent : "
+            + " ; ".join(
+                f"{financement_libelle(nom)} : {montant(agent)} gardé (revue : {montant(declare)})"
+                for nom, (agent, declare) in resultat.gardes.items()
+            )
+            + "."
+        )
+    if resultat.refuses:
+        lignes.append(
+            "Non repris : "
+            + " ; ".join(f"{financement_libelle(nom)} : {raison}" for nom, raison in resultat.refuses.items())
+            + "."
+        )
+    return lignes
+
+
 def revue_emails_on_commit(*, revue: Revue, destinataires: str, actor, message: str) -> None:
-    personnes = list(revue.cite.personnes.filter(actif=True))
-    if destinataires == "referents":
-        adresses = [p.email for p in personnes if p.role in PersonneCite.ROLES_REFERENTS]
-    elif destinataires == "troika":
-        adresses = [p.email for p in personnes if p.role in PersonneCite.ROLES_TROIKA]
-    else:
+    """E-mail a move of the revue to `destinataires` (a key of revues.workflow.DESTINATAIRES)."""
+    if destinataires in ("referents", "troika"):
+        roles = PersonneCite.ROLES_REFERENTS if destinataires == "referents" else PersonneCite.ROLES_TROIKA
+        adresses = [p.email for p in revue.cite.personnes.filter(actif=True) if p.role in roles]
+    elif destinataires == "region":
         region = _regions_des_cites([revue.cite_id]).get(revue.cite_id)
         adresses = agents_emails(region_id=region.pk if region else None)
+    elif destinataires == "anct":
+        adresses = agents_nationaux_emails()
+    else:
+        raise ValueError(f"Destinataires inconnus : {destinataires!r}")
     email_on_commit(
         template="revue_etat",
         context={

@@ -7,13 +7,15 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from candidatures import permissions
 from candidatures import selectors as candidatures_selectors
+from candidatures.autosave import autosave_connexion_requise, est_autosave, message_autosave
 from candidatures.selectors import appel_list_ouverts
 from cites.formats import texte_tableur
 from cites.models import CiteEducative, PersonneCite
@@ -98,12 +100,40 @@ def _contexte(request, revue: Revue, roles: set[str], *, saisies: dict | None = 
         "problemes": selectors.revue_problemes(revue=revue) if REFERENT in roles else [],
         "erreurs": erreurs or [],
         "types": Question.Type,
+        "session_url": reverse("comptes:session"),
     }
 
 
-@login_required
+def _autosave(request, revue: Revue, roles: set[str]) -> JsonResponse:
+    """What static/js/autosave.js sends as the référent types: every answer is stored, the invalid
+    ones as typed with their error (files wait for « Enregistrer »); the page is told what to fix."""
+    if REFERENT not in roles:
+        return JsonResponse(
+            {"enregistre": False, "message": "Seuls les référents de la cité remplissent la revue."}, status=409
+        )
+    try:
+        services.reponses_save(revue=revue, user=request.user, donnees=request.POST)
+    except ValidationError as erreur:
+        return JsonResponse({"enregistre": False, "message": " ".join(erreur.messages)}, status=409)
+    erreurs = selectors.revue_erreurs(revue=revue)
+    problemes = render_to_string(
+        "revues/_problemes.html", {"problemes": selectors.revue_problemes(revue=revue)}, request=request
+    )
+    return JsonResponse(
+        {
+            "enregistre": True,
+            "erreurs": erreurs,
+            "message": message_autosave(erreurs),
+            "fragments": {"revue-problemes": problemes},
+        }
+    )
+
+
+@autosave_connexion_requise
 def detail(request, pk: int):
     revue, roles = _revue_for(request, pk)
+    if request.method == "POST" and est_autosave(request):
+        return _autosave(request, revue, roles)
     status = 200
     erreurs = []
     if request.method == "POST":

@@ -8,8 +8,13 @@ Roles: `referent` (a référent, the CPO or the principal of the collège chef d
 cité), `troika` (a troïka representative of the cité), `region` (a regional agent of the cité's
 région), `anct` (a national agent). The troïka's three validations move the revue on by themselves
 (`revues.services.revue_valider`), with the role `troika`.
+
+Each transition names who is e-mailed (DESTINATAIRES) and may have effects run in its transaction:
+the ANCT's acceptance completes the cité's money of the year from the revue's financial section
+(Question.financement; an agent's figure is never overwritten), said in the history row.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -59,11 +64,33 @@ def _complete(revue: Revue) -> list[str]:
     return revue_problemes(revue=revue)
 
 
+# Who hears of a move (one template: revue_etat), resolved by revues.services.revue_emails_on_commit.
+DESTINATAIRES = {
+    "referents": "les référents de la cité",
+    "troika": "les représentants de la troïka de la cité",
+    "region": "les agents de la région de la cité",
+    "anct": "les agents nationaux (ANCT)",
+}
+
+
+def _financements(revue: Revue, actor) -> list[str]:
+    from revues.services import revue_financements_reporter
+
+    return revue_financements_reporter(revue=revue, actor=actor)
+
+
 @dataclass(frozen=True)
 class TransitionRevue(Transition):
     """portal.workflow.Transition (conditions take the revue), plus who hears of it."""
 
-    email: str = ""  # "referents", "troika" or "agents" (one template: revue_etat)
+    email: str = ""  # a key of DESTINATAIRES, or "" for nobody
+    # Run in the transition's transaction once the state has changed: effet(revue, actor) returns
+    # lines (French) added to the history row's message and to the e-mail.
+    effets: tuple[Callable, ...] = ()
+
+    def __post_init__(self):
+        if self.email and self.email not in DESTINATAIRES:
+            raise ValueError(f"Destinataires inconnus : {self.email!r} (attendu : {', '.join(DESTINATAIRES)})")
 
 
 TRANSITIONS = [
@@ -92,14 +119,14 @@ TRANSITIONS = [
         email="referents",
     ),
     TransitionRevue(
-        Etat.TRANSMISE, Etat.VALIDEE, frozenset({TROIKA}), "Validée par les trois institutions", email="agents"
+        Etat.TRANSMISE, Etat.VALIDEE, frozenset({TROIKA}), "Validée par les trois institutions", email="region"
     ),
     TransitionRevue(
         Etat.VALIDEE,
         Etat.VUE_REGION,
         frozenset({REGION, ANCT}),
         "Revue par la région : transmettre à l'ANCT",
-        email="agents",
+        email="anct",
     ),
     TransitionRevue(
         Etat.VALIDEE,
@@ -109,7 +136,14 @@ TRANSITIONS = [
         message_requis=True,
         email="referents",
     ),
-    TransitionRevue(Etat.VUE_REGION, Etat.ACCEPTEE, frozenset({ANCT}), "Accepter la revue", email="referents"),
+    TransitionRevue(
+        Etat.VUE_REGION,
+        Etat.ACCEPTEE,
+        frozenset({ANCT}),
+        "Accepter la revue",
+        email="referents",
+        effets=(_financements,),  # its financial section completes the cité's money of the year
+    ),
     TransitionRevue(
         Etat.VUE_REGION,
         Etat.RENVOYEE,
@@ -157,8 +191,12 @@ def revue_transition(*, revue: Revue, cible: str, actor, roles: set[str], messag
         locked.save(update_fields=["etat", "modifie_le"])
         if cible == Etat.RENVOYEE:
             locked.validations.all().delete()  # the next version is validated again by the troïka
-        EvenementRevue.objects.create(revue=locked, etat_avant=avant, etat_apres=cible, auteur=actor, message=message)
+        notes = [ligne for effet in transition.effets for ligne in effet(locked, actor)]
+        historique = "\n\n".join(filter(None, [message, *notes]))
+        EvenementRevue.objects.create(
+            revue=locked, etat_avant=avant, etat_apres=cible, auteur=actor, message=historique
+        )
         if transition.email:
-            revue_emails_on_commit(revue=locked, destinataires=transition.email, actor=actor, message=message)
+            revue_emails_on_commit(revue=locked, destinataires=transition.email, actor=actor, message=historique)
     revue.refresh_from_db()
     return revue

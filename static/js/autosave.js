@@ -1,16 +1,20 @@
 /*
- * Progressive enhancement of the candidature steps (the pages work without it).
+ * Progressive enhancement of the forms people fill over time (the pages work without it): the
+ * candidature's steps and the revue de projet.
  *
- * form[data-autosave]: nothing typed is lost.
- * - What is typed is saved as the porteur types (POST with X-Autosave; the server stores every
- *   valid field and keeps the invalid ones as typed) and, until the server has confirmed it, a
- *   copy stays in this browser (localStorage), restored if the page is opened again.
+ * form[data-autosave] (with data-session-url, the URL telling whether the session is open): nothing
+ * typed is lost.
+ * - What is typed is saved as it is typed (POST with X-Autosave; the server stores every valid
+ *   field and keeps the invalid ones as typed) and, until the server has confirmed it, a copy stays
+ *   in this browser (localStorage), restored if the page is opened again.
  * - An ended session is detected at once (401): a DSFR alert offers to log in in a new tab; when
- *   the porteur comes back, the save is sent again, with a fresh CSRF token if the log-in changed it.
+ *   the user comes back, the save is sent again, with a fresh CSRF token if the log-in changed it.
  * - Pending changes are sent before following a link (steps, summary, previous step) and, with
  *   keepalive, when the page is left; if something is still unsent, the browser warns.
+ * - Files are not autosaved: they go with « Enregistrer »; a file chosen and not sent also makes
+ *   the browser warn before the page is left.
  * - Rows of the formsets (indicators, fiches action, budget lines) are added and removed in place.
- * - Parts of the page that follow what is stored (budget totals, eligibility) are refreshed.
+ * - Parts of the page that follow what is stored (the server's `fragments`, by id) are refreshed.
  *
  * form[data-envoi-unique]: a double click sends the form once (the server also refuses a
  * second deposit).
@@ -111,9 +115,19 @@
       });
     };
 
+    var champsFichier = form.querySelectorAll("input[type=file][name]");
+    var fichierChoisi = function () {
+      return Array.prototype.some.call(champsFichier, function (champ) {
+        return champ.files && champ.files.length > 0;
+      });
+    };
+
     var poster = function (options) {
       var donnees = new FormData(form);
       donnees.delete("action");
+      Array.prototype.forEach.call(champsFichier, function (champ) {
+        donnees.delete(champ.name); // files wait for « Enregistrer »
+      });
       donnees.append("autosave", "1");
       return fetch(urlEnvoi, {
         method: "POST",
@@ -254,9 +268,14 @@
       }
     });
     window.addEventListener("beforeunload", function (event) {
-      if (enAttente() && !envoiFormulaire) {
+      if (envoiFormulaire) {
+        return;
+      }
+      if (enAttente()) {
         garder();
         enregistrer({ keepalive: true });
+      }
+      if (enAttente() || fichierChoisi()) {
         event.preventDefault();
         event.returnValue = "";
       }

@@ -48,6 +48,7 @@ def ensure_questionnaire() -> Questionnaire:
 
     if not Questionnaire.objects.filter(annee=2026).exists():
         importlib.import_module("revues.migrations.0002_questionnaire_2026_permissions").creer(apps, None)
+        importlib.import_module("revues.migrations.0004_questionnaire_2026_financements").lier(apps, None)
     return Questionnaire.objects.get(annee=2026)
 
 
