@@ -261,8 +261,16 @@ class CritereInline(admin.TabularInline):
 @admin.register(AppelAProjets)
 class AppelAProjetsAdmin(AgentsMixin, admin.ModelAdmin):
     ecriture_nationale = True
-    list_display = ["titre", "annee", "ouvert_toute_annee", "date_ouverture", "date_cloture", "ouvert"]
-    list_filter = ["annee", "ouvert_toute_annee"]
+    list_display = [
+        "titre",
+        "annee",
+        "ouvert_toute_annee",
+        "date_ouverture",
+        "date_cloture",
+        "confirmation_troika_requise",
+        "ouvert",
+    ]
+    list_filter = ["annee", "ouvert_toute_annee", "confirmation_troika_requise"]
     inlines = [CritereInline]
 
     @admin.display(description="ouvert aujourd'hui", boolean=True)

@@ -25,8 +25,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from candidatures import exports, instruction, permissions, selectors, services
-from candidatures.models import Candidature, Etat, EvaluationCritere, Export, Verifications
+from candidatures import exports, instruction, permissions, selectors, services, troika
+from candidatures.models import Candidature, Etat, EvaluationCritere, Export, PersonneCandidature, Verifications
 from candidatures.services import TransitionRefusee
 from candidatures.workflow.etats import AGENTS, etat_get
 from candidatures.workflow.transitions import transitions_from
@@ -698,6 +698,10 @@ class CandidatureAdmin(admin.ModelAdmin):
             "bilan": bilan,
             "totaux": selectors.budget_totaux(candidature=candidature),
             "pieces": list(candidature.pieces.all()),
+            "confirmations": troika.troika_confirmations(candidature=candidature),
+            "coediteurs": list(
+                candidature.personnes.filter(role__in=PersonneCandidature.ROLES_COEDITION, confirme_le__isnull=False)
+            ),
             "grille": grille,
             "appreciations": EvaluationCritere.Appreciation.choices,
             "non_evalues": non_evalues,

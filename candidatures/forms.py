@@ -763,3 +763,66 @@ class EligibiliteForm(DsfrBaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territoire"].widget.attrs.update({"autocomplete": "address-level2", "spellcheck": "false"})
+
+
+# --- People of a candidature (troïka, CPO, principal) --------------------------------------
+
+
+class PersonneCandidatureForm(DsfrBaseForm):
+    """One person of the candidature; the role comes from the page's section (one form per role)."""
+
+    nom = forms.CharField(label="Prénom et nom", max_length=200)
+    fonction = forms.CharField(
+        label="Fonction",
+        max_length=200,
+        required=False,
+        help_text="Par exemple : sous-préfète à la ville, DASEN, adjointe au maire chargée de l'éducation.",
+    )
+    email = forms.EmailField(
+        label="Adresse électronique professionnelle",
+        help_text="Jamais publiée : elle reçoit le lien de confirmation ou d'invitation.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"invalid": "Saisissez une adresse électronique valide, par exemple prenom.nom@ville.fr."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nom"].error_messages["required"] = "Indiquez le prénom et le nom."
+        self.fields["email"].error_messages["required"] = "Indiquez l'adresse électronique professionnelle."
+
+
+class CompteCoediteurForm(DsfrBaseForm):
+    """An invitee without an account creates one: the address is the invitation's."""
+
+    prenom = forms.CharField(
+        label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    nom = forms.CharField(label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Au moins 10 caractères, pas uniquement des chiffres, ni trop courant.",
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        elif password1:
+            candidat = User(username=self.email, email=self.email, first_name=data.get("prenom", ""))
+            try:
+                validate_password(password1, candidat)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

@@ -11,9 +11,18 @@ from django.urls import reverse
 from candidatures import acteurs
 from candidatures.contenu import ELEMENTS
 from candidatures.storage import private_storage
-from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, TOUS, Etat, etats_ou
+from candidatures.workflow.etats import (
+    AGENT_NATIONAL,
+    AGENT_REGIONAL,
+    AGENTS,
+    COEDITEUR,
+    PORTEUR,
+    TOUS,
+    Etat,
+    etats_ou,
+)
 from cites.formats import montant
-from cites.models import CiteEducative, Commune, Epci, Etablissement, Qpv, Region
+from cites.models import CiteEducative, Commune, Epci, Etablissement, PersonneCite, Qpv, Region
 from partenaires.models import Objectif
 
 
@@ -192,6 +201,13 @@ class AppelAProjets(Horodate):
         default=60,
         help_text="Jours entre le dépôt d'une candidature et l'échéance de son instruction.",
     )
+    # A rule of the call (rules are data): the 2024 open call asks the troïka to confirm first.
+    confirmation_troika_requise = models.BooleanField(
+        "confirmation de la troïka requise avant dépôt",
+        default=False,
+        help_text="Le représentant de chacune des trois institutions (préfecture, Éducation nationale, "
+        "collectivité) confirme la candidature telle qu'elle est avant que le porteur puisse la déposer.",
+    )
 
     class Meta:
         ordering = ["-annee", "titre"]
@@ -315,6 +331,10 @@ class CandidatureQuerySet(models.QuerySet):
         portees = {}  # role held → what it reaches
         if PORTEUR in roles and acteurs.can_file(user):
             portees[PORTEUR] = models.Q(collectivite_id=user.profil_porteur.collectivite_id)
+        if COEDITEUR in roles:
+            portees[COEDITEUR] = models.Q(
+                pk__in=PersonneCandidature.objects.coedition_de(user).values("candidature_id")
+            )
         region = acteurs.region_filtre(user, "collectivite__region_id") if roles & AGENTS else None
         if region is not None:
             agent = AGENT_NATIONAL if acteurs.is_agent_national(user) else AGENT_REGIONAL
@@ -593,6 +613,73 @@ class PieceJointe(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+
+class PersonneCandidatureQuerySet(models.QuerySet):
+    def coedition_de(self, user):
+        """The co-editions `user` accepted: the one rule of the role COEDITEUR (permissions.roles_on,
+        Candidature.objects.visibles_par)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(user=user, role__in=PersonneCandidature.ROLES_COEDITION, confirme_le__isnull=False)
+
+
+class PersonneCandidature(Horodate):
+    """Someone the candidature names (issue 13, « troïka as people »): the representative of each
+    troïka institution, who confirms the candidature before its deposit (when the call requires it),
+    and the CPO and the principal of the collège chef de file, invited as co-editors. Roles are the
+    cité's (cites.PersonneCite.Role), so that a renewal copies them and a label could carry them.
+    Their professional e-mail is private: shown to the porteurs, co-editors and agents only.
+
+    For a troïka representative, `confirme_le` and `empreinte` say what they confirmed: the
+    fingerprint of the candidature's content at that moment (candidatures.troika). For a
+    co-editor, `confirme_le` is when they accepted the invitation and `user` the account linked."""
+
+    Role = PersonneCite.Role
+    ROLES_TROIKA = PersonneCite.ROLES_TROIKA
+    ROLES_COEDITION = (PersonneCite.Role.CPO, PersonneCite.Role.PRINCIPAL)
+    ROLES = (*ROLES_TROIKA, *ROLES_COEDITION)
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="personnes")
+    role = models.CharField("rôle", max_length=20, choices=[(r.value, r.label) for r in ROLES])
+    nom = models.CharField("prénom et nom", max_length=200)
+    fonction = models.CharField(max_length=200, blank=True, help_text="Par exemple : sous-préfète à la ville, DASEN.")
+    email = models.EmailField("adresse électronique professionnelle", help_text="Jamais publiée.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidatures_personnes",
+        verbose_name="compte sur le portail",
+    )
+    demande_le = models.DateTimeField("confirmation ou invitation demandée le", null=True, blank=True)
+    demande_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirme_le = models.DateTimeField("confirmée ou acceptée le", null=True, blank=True)
+    empreinte = models.CharField("empreinte du contenu confirmé", max_length=64, blank=True)
+
+    objects = PersonneCandidatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["candidature", "role"]
+        verbose_name = "personne de la candidature"
+        verbose_name_plural = "personnes des candidatures (troïka, CPO, principal)"
+        constraints = [
+            models.UniqueConstraint(fields=["candidature", "role"], name="personne_candidature_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} — {self.get_role_display()}"
+
+    @property
+    def troika(self) -> bool:
+        return self.role in self.ROLES_TROIKA
+
+    @property
+    def coediteur(self) -> bool:
+        return self.role in self.ROLES_COEDITION
 
 
 class BrouillonEtape(models.Model):

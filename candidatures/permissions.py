@@ -16,8 +16,8 @@ from candidatures.acteurs import (  # noqa: F401 — the roles live in candidatu
     profil_porteur,
     region_filtre,
 )
-from candidatures.models import Candidature, ProfilPorteur
-from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, PORTEUR, etat_get
+from candidatures.models import Candidature, PersonneCandidature, ProfilPorteur
+from candidatures.workflow.etats import AGENT_NATIONAL, AGENT_REGIONAL, AGENTS, COEDITEUR, PORTEUR, etat_get
 from candidatures.workflow.transitions import transition_get
 
 
@@ -28,6 +28,8 @@ def roles_on(user, candidature: Candidature) -> set[str]:
     visible_par = etat_get(candidature.etat).visible_par  # drafts belong to the porteurs alone
     if can_file(user) and user.profil_porteur.collectivite_id == candidature.collectivite_id:
         roles.add(PORTEUR)
+    if COEDITEUR in visible_par and is_coediteur(user, candidature):
+        roles.add(COEDITEUR)
     if visible_par & AGENTS:
         if is_agent_national(user):
             roles.add(AGENT_NATIONAL)
@@ -36,6 +38,12 @@ def roles_on(user, candidature: Candidature) -> set[str]:
         if is_agent_regional(user) and agent_region_id(user) == candidature.collectivite.region_id:
             roles.add(AGENT_REGIONAL)
     return roles & visible_par
+
+
+def is_coediteur(user, candidature: Candidature) -> bool:
+    """The CPO or the principal who accepted the porteur's invitation (PersonneCandidature.user):
+    the same rule as Candidature.objects.visibles_par's reach for the role COEDITEUR."""
+    return PersonneCandidature.objects.coedition_de(user).filter(candidature_id=candidature.pk).exists()
 
 
 def can_view_candidature(user, candidature: Candidature) -> bool:

@@ -67,7 +67,7 @@ from candidatures.verifications import (  # noqa: F401,E402
     verification_qpv,
     verification_rep,
 )
-from candidatures.workflow.etats import AGENTS, PORTEUR, etat_get, etats_ou
+from candidatures.workflow.etats import AGENTS, COEDITEUR, PORTEUR, etat_get, etats_ou
 from candidatures.workflow.transitions import transition_get
 from cites.models import CiteEducative, Commune, Etablissement, Qpv
 from cites.territoire import territoire_get
@@ -117,6 +117,15 @@ def candidature_list_for_collectivite(*, user) -> QuerySet[Candidature]:
             nb_messages=Count("evenements", filter=~Q(evenements__message=""), distinct=True)
             + Count("messages", distinct=True)
         )
+        .order_by("-modifie_le")
+    )
+
+
+def candidature_list_coeditees(*, user) -> QuerySet[Candidature]:
+    """The candidatures `user` co-edits (the CPO or the principal invited by the porteur)."""
+    return (
+        Candidature.objects.visibles_par(user, roles=frozenset({COEDITEUR}))
+        .select_related("appel", "collectivite")
         .order_by("-modifie_le")
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidatures import views
+from candidatures import views, views_personnes
 
 app_name = "candidatures"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("nouvelle/", views.nouvelle, name="nouvelle"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/etapes/<slug:etape>/", views.etape, name="etape"),
+    path("<int:pk>/personnes/", views_personnes.personnes_page, name="personnes"),
     path("<int:pk>/deposer/", views.deposer, name="deposer"),
     path("<int:pk>/retirer/", views.retirer, name="retirer"),
     path("<int:pk>/recepisse/", views.recepisse, name="recepisse"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from candidatures.contenu import ELEMENTS, ELEMENTS_GENERAUX, ETAPES_TITRES, Element
 from candidatures.models import AppelAProjets, Candidature, Critere, Indicateur, PieceJointe, Verifications
+from candidatures.troika import troika_problemes
 from cites.models import Commune, EducationPrioritaire, Etablissement, Qpv
 
 # --- Reference data the checks read ---------------------------------------------------------
@@ -369,6 +370,8 @@ class Bilan:
     criteres: list[BilanCritere]
     generaux: list[ElementBilan]
     invalides: list[SaisieInvalide] = field(default_factory=list)
+    # The call's rule « confirmation de la troïka requise avant dépôt »: what is still missing.
+    problemes_troika: list[str] = field(default_factory=list)
 
     @property
     def _tous(self) -> list[tuple[str, ElementBilan]]:
@@ -405,7 +408,7 @@ class Bilan:
 
     @property
     def problemes(self) -> list[str]:
-        return self.problemes_saisie + self.problemes_completude + self.problemes_eligibilite
+        return self.problemes_saisie + self.problemes_completude + self.problemes_eligibilite + self.problemes_troika
 
     @property
     def complet(self) -> bool:
@@ -561,7 +564,12 @@ def candidature_bilan(*, candidature: Candidature) -> Bilan:
             BilanCritere(critere, elements, resultat_pour_critere(critere, verifications.get(critere.verification)))
         )
     generaux = [bilan_element(cle) for cle in ELEMENTS_GENERAUX]
-    return Bilan(criteres=criteres, generaux=generaux, invalides=candidature_saisies_invalides(candidature=c))
+    return Bilan(
+        criteres=criteres,
+        generaux=generaux,
+        invalides=candidature_saisies_invalides(candidature=c),
+        problemes_troika=troika_problemes(candidature=c),
+    )
 
 
 def candidature_verifications_resume(*, candidature: Candidature) -> str:

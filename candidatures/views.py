@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
-from candidatures import contenu, instruction, permissions, selectors, services
+from candidatures import contenu, instruction, permissions, selectors, services, troika
 from candidatures import forms as f
 from candidatures.autosave import autosave_connexion_requise, est_autosave, message_autosave
 from candidatures.fichiers import FORMATS
 from candidatures.models import BrouillonEtape, Candidature, Etat
 from candidatures.services import ETAPES_CHAMPS, TransitionRefusee
-from candidatures.workflow.etats import PORTEUR, etat_get
+from candidatures.workflow.etats import COEDITEUR, PORTEUR, etat_get
 from candidatures.workflow.transitions import depot_cibles, transition_depot
 from cites.stockage import fichier_prive_reponse
 
@@ -71,6 +71,7 @@ def tableau_de_bord(request):
         "profil": profil,
         "peut_deposer": permissions.can_file(user),
         "est_agent": permissions.is_agent(user),
+        "coeditees": list(selectors.candidature_list_coeditees(user=user)),
     }
     if context["peut_deposer"]:
         candidatures = list(selectors.candidature_list_for_collectivite(user=user))
@@ -428,6 +429,12 @@ def _etape_pieces(request, candidature, etape_def):
     return _render_etape(request, candidature, etape_def, piece_form=form, pieces=list(candidature.pieces.all()))
 
 
+def _coediteur_seulement(user, candidature: Candidature) -> bool:
+    """A co-editor (CPO, principal) who is not a porteur: the page says deposit and withdrawal are not theirs."""
+    roles = permissions.roles_on(user, candidature)
+    return COEDITEUR in roles and PORTEUR not in roles
+
+
 def _etape_recapitulatif(request, candidature, etape_def):
     bilan = selectors.candidature_bilan(candidature=candidature)
     depot = transition_depot(source=candidature.etat)
@@ -439,6 +446,8 @@ def _etape_recapitulatif(request, candidature, etape_def):
         candidature,
         etape_def,
         bilan=bilan,
+        confirmations=troika.troika_confirmations(candidature=candidature),
+        coediteur=_coediteur_seulement(request.user, candidature),
         appel_ouvert=selectors.appel_est_ouvert(appel=candidature.appel),
         peut_deposer=depot is not None and permissions.can_transition(request.user, candidature, depot.cible),
         redepot=candidature.etat == Etat.COMPLEMENTS_DEMANDES,
@@ -476,7 +485,10 @@ def deposer(request, pk: int):
 def retirer(request, pk: int):
     candidature = selectors.candidature_get_for_user(user=request.user, pk=pk)
     if not permissions.can_transition(request.user, candidature, Etat.RETIREE):
-        messages.error(request, "Cette candidature ne peut plus être retirée.")
+        if _coediteur_seulement(request.user, candidature):
+            messages.error(request, f"Le retrait est réservé aux porteurs de {candidature.collectivite.nom}.")
+        else:
+            messages.error(request, "Cette candidature ne peut plus être retirée.")
         return redirect(candidature)
     form = f.MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -527,6 +539,8 @@ def detail(request, pk: int):
             "peut_retirer": permissions.can_transition(user, candidature, Etat.RETIREE),
             "finale": etat_get(candidature.etat).final,
             "bilan": selectors.candidature_bilan(candidature=candidature),
+            "confirmations": troika.troika_confirmations(candidature=candidature),
+            "coediteur": _coediteur_seulement(user, candidature),
             "totaux": selectors.budget_totaux(candidature=candidature),
             "pieces": list(candidature.pieces.all()),
         },

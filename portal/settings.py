@@ -193,6 +193,8 @@ SUGGESTIONS_PER_HOUR = int(os.environ.get("SUGGESTIONS_PER_HOUR", "5"))
 # then read from X-Forwarded-For. 0: the address of the TCP connection (REMOTE_ADDR).
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 3600
+# Links sent to the troïka (confirm a candidature) and to co-editors (CPO, principal): valid this long.
+CANDIDATURE_LIEN_MAX_AGE = 30 * 24 * 3600
 # Agents' dashboard: a candidature waiting for an agent with no change for more than this many days is listed.
 CANDIDATURES_ATTENTE_JOURS = int(os.environ.get("CANDIDATURES_ATTENTE_JOURS", "30"))
 # Agents' exports built in the background (« Mes exports »): files deleted after this many days.

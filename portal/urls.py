@@ -10,6 +10,7 @@ urlpatterns = [
     path("revues/", include("revues.urls")),
     path("eligibilite/", include("candidatures.urls_eligibilite")),
     path("comptes/", include("candidatures.urls_comptes")),
+    path("troika/", include("candidatures.urls_troika")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from candidatures import personnes as candidatures_personnes
 from candidatures import services as candidatures_services
 from candidatures.models import Candidature, FicheAction
 from cites.models import CiteEducative, PersonneCite
@@ -81,6 +82,10 @@ def candidature_renouvellement_create(*, user, cite: CiteEducative, appel) -> Ca
                 f"- {lien.partenaire.nom}{' : ' + lien.role if lien.role else ''}"
                 for lien in cite.liens_partenaires.select_related("partenaire")
             ),
+        )
+        # The cité's troïka, CPO and principal become the candidature's people, to confirm and invite again.
+        candidatures_personnes.personnes_copier_depuis_cite(
+            candidature=candidature, personnes=cite.personnes.filter(actif=True).order_by("role", "nom")
         )
         for ordre, action in enumerate(cite.actions.prefetch_related("partenaires"), start=1):
             partenaires = list(action.partenaires.all())

@@ -12,6 +12,7 @@ from candidatures.workflow.etats import (  # noqa: F401
     AGENT_NATIONAL,
     AGENT_REGIONAL,
     AGENTS,
+    COEDITEUR,
     PORTEUR,
     ROLES_LIBELLES,
     Etat,

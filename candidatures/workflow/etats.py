@@ -24,16 +24,21 @@ class Etat(models.TextChoices):
 
 
 PORTEUR = "porteur"
+# The CPO and the principal of the collège chef de file, invited by the porteur (issue 13): they see
+# and edit the candidature like a porteur, but no transition is theirs (no deposit, no withdrawal).
+COEDITEUR = "coediteur"
 AGENT_REGIONAL = "agent_regional"
 AGENT_NATIONAL = "agent_national"
 
 ROLES_LIBELLES = {
     PORTEUR: "un porteur de la collectivité",
+    COEDITEUR: "un co-éditeur (CPO ou principal du collège chef de file)",
     AGENT_REGIONAL: "un agent de la région",
     AGENT_NATIONAL: "un agent national (ANCT)",
 }
 AGENTS = frozenset({AGENT_REGIONAL, AGENT_NATIONAL})
-TOUS = frozenset({PORTEUR, AGENT_REGIONAL, AGENT_NATIONAL})
+EDITEURS = frozenset({PORTEUR, COEDITEUR})
+TOUS = frozenset({PORTEUR, COEDITEUR, AGENT_REGIONAL, AGENT_NATIONAL})
 
 
 def _etat(valeur: "Etat", **kwargs) -> EtatWorkflow:
@@ -41,15 +46,15 @@ def _etat(valeur: "Etat", **kwargs) -> EtatWorkflow:
 
 
 ETATS = (
-    # Drafts belong to the porteurs alone: agents see a candidature once it is filed.
-    _etat(Etat.BROUILLON, visible_par=frozenset({PORTEUR}), modifiable_par=frozenset({PORTEUR})),
+    # Drafts belong to the porteurs (and their co-editors): agents see a candidature once it is filed.
+    _etat(Etat.BROUILLON, visible_par=EDITEURS, modifiable_par=EDITEURS),
     _etat(Etat.DEPOSEE, badge="info", visible_par=TOUS, attente=AGENTS),
     _etat(Etat.EN_INSTRUCTION, badge="info", visible_par=TOUS, attente=AGENTS, evaluation=True),
     _etat(
         Etat.COMPLEMENTS_DEMANDES,
         badge="warning",
         visible_par=TOUS,
-        modifiable_par=frozenset({PORTEUR}),
+        modifiable_par=EDITEURS,
         attente=frozenset({PORTEUR}),
         evaluation=True,
     ),

@@ -1,6 +1,8 @@
 """Filing a candidature in a real browser: sign up, confirm, get validated by an agent of the
 région, fill every step (one with the keyboard alone), attach a PDF, file, receive the
-acknowledgement and download the receipt. axe-core checks every page on the way."""
+acknowledgement and download the receipt. Under the open call, the troïka confirms first: the
+porteur names its three representatives, each opens the link received by e-mail with no account
+and confirms. axe-core checks every page on the way."""
 
 import re
 
@@ -13,6 +15,16 @@ from tests.browser import mesure
 from tests.candidatures import helpers
 
 EMAIL = "camille.martin@mairie-toulouse.fr"
+TROIKA = {
+    "troika_prefecture": ("Pia Préfète", "sous-préfète à la ville", "pia.prefete@haute-garonne.gouv.fr"),
+    "troika_education": ("Damien Dasen", "DASEN", "damien.dasen@ac-toulouse.fr"),
+    "troika_collectivite": ("Maud Maire", "adjointe à l'éducation", "maud.maire@mairie-toulouse.fr"),
+}
+INSTITUTIONS = {
+    "troika_prefecture": "la préfecture",
+    "troika_education": "l’Éducation nationale",
+    "troika_collectivite": "la collectivité",
+}
 
 
 @pytest.fixture
@@ -217,6 +229,47 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     expect(page.locator("#critere-2 + p")).to_contain_text("collège chef de file : Collège George Sand (0310086A)")
     expect(page.locator("#critere-10 + p")).to_contain_text("2 écoles REP+")  # an indicator since 2024
     expect(page.locator(".bilan")).not_to_contain_text("à compléter")
+
+    # The open call asks the troïka to confirm first: the porteur names its three representatives.
+    expect(page.locator("#troika-manquant")).to_contain_text("Troïka — préfecture : indiquez son représentant")
+    page.get_by_role("link", name=re.compile("Troïka et co-éditeurs")).click()
+    expect(page.locator("h1")).to_have_text("Troïka et co-éditeurs")
+    axe_check(page, "troïka et co-éditeurs")
+    for role, (nom, fonction, courriel) in TROIKA.items():
+        bloc = page.locator(f"#personne-{role}")
+        bloc.locator(f"#id_{role}-nom").fill(nom)
+        bloc.locator(f"#id_{role}-fonction").fill(fonction)
+        bloc.locator(f"#id_{role}-email").fill(courriel)
+        bloc.get_by_role("button", name="Enregistrer").click()
+        expect(page.locator(f"#personne-{role}")).to_contain_text(courriel)
+    mail.outbox.clear()
+    page.get_by_role("button", name="Demander la confirmation de la troïka").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("Confirmation demandée par courriel à")
+    axe_check(page, "troïka, confirmations demandées")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(c for _, _, c in TROIKA.values())
+
+    # Each representative opens their link in a browser of their own, with no account, and confirms.
+    for role, (nom, _, courriel) in TROIKA.items():
+        [demande] = [m for m in mail.outbox if m.to == [courriel]]
+        representant = page.context.browser.new_context(base_url=page.url.split("/candidatures/")[0], locale="fr-FR")
+        sienne = representant.new_page()
+        sienne.goto(lien(demande, "/troika/confirmer/"))
+        expect(sienne.locator("h1")).to_have_text("Confirmer la candidature")
+        expect(sienne.locator("p.fr-text--lead")).to_contain_text(f"Bonjour {nom}")
+        expect(sienne.locator("#resume-candidature")).to_contain_text("Cité éducative du Grand Mirail")
+        expect(sienne.locator("#resume-candidature")).to_contain_text("Coup de pouce lecture")
+        if role == "troika_prefecture":
+            axe_check(sienne, "confirmation de la troïka")
+        sienne.get_by_role("button", name=f"Je confirme au nom de {INSTITUTIONS[role]}").click()
+        expect(sienne.locator(".fr-alert--success").first).to_contain_text("vous avez confirmé la candidature")
+        if role == "troika_prefecture":
+            axe_check(sienne, "confirmation de la troïka (confirmée)")
+        representant.close()
+    page.goto(page.url.split("/personnes/")[0] + "/etapes/recapitulatif/")
+    expect(page.locator("#confirmations-troika .fr-badge--success")).to_have_count(3)
+    expect(page.locator("#troika-manquant")).to_have_count(0)
+    axe_check(page, "récapitulatif, troïka confirmée")
+
     mail.outbox.clear()
     page.get_by_role("button", name="Déposer la candidature").click()
     expect(page.locator("h1")).to_have_text(re.compile(r"Candidature CE-"))
@@ -241,4 +294,53 @@ def test_a_porteur_files_a_complete_candidature(depot_page, axe_check, tmp_path)
     page.get_by_role("link", name="Mes candidatures").first.click()
     expect(page.locator("table")).to_contain_text(candidature.reference)
     expect(page.locator("table")).to_contain_text("déposée")
+    assert page.js_errors == []
+
+
+def test_the_cpo_accepts_the_invitation_and_co_edits(depot_page, axe_check):
+    """The porteur invited the CPO: with no account, they create one on the invitation page, land on
+    the candidature, edit a step and see that the deposit is the porteurs'."""
+    from candidatures import personnes
+
+    page = depot_page
+    porteur = helpers.porteur(email=EMAIL, commune="31555")
+    candidature = helpers.candidature_complete(user=porteur, appel=helpers.appel_permanent())
+    cpo = personnes.personne_save(
+        candidature=candidature, user=porteur, role="cpo", nom="Carla Projet", email="carla.projet@mairie-toulouse.fr"
+    )
+    mail.outbox.clear()
+    personnes.coedition_inviter(personne=cpo, user=porteur)
+    [invitation] = mail.outbox
+
+    page.goto(lien(invitation, "/troika/invitation/"))
+    expect(page.locator("h1")).to_have_text("Invitation à co-éditer une candidature")
+    axe_check(page, "invitation à co-éditer")
+    page.locator("#id_prenom").fill("Carla")
+    page.locator("#id_nom").fill("Projet")
+    page.locator("#id_password1").fill(helpers.MOT_DE_PASSE)
+    page.locator("#id_password2").fill("pas le même")
+    page.get_by_role("button", name="Créer mon compte et accepter").click()
+    expect(page.locator("#resume-erreurs")).to_contain_text("Les deux mots de passe ne sont pas identiques.")
+    expect(page.locator("#id_prenom")).to_have_value("Carla")
+    axe_check(page, "invitation à co-éditer (erreurs)")
+    page.locator("#id_password1").fill(helpers.MOT_DE_PASSE)
+    page.locator("#id_password2").fill(helpers.MOT_DE_PASSE)
+    page.get_by_role("button", name="Créer mon compte et accepter").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("vous co-éditez cette candidature")
+    expect(page.locator("main")).to_contain_text("son dépôt et son retrait sont réservés aux porteurs de Toulouse")
+    axe_check(page, "candidature vue par le co-éditeur")
+
+    page.goto(f"/candidatures/{candidature.pk}/etapes/communication/")
+    page.locator("#id_plan_communication").fill("Une lettre du CPO chaque mois.")
+    expect(page.locator("#autosave-statut")).to_contain_text("Brouillon enregistré à", timeout=10_000)
+    page.goto(f"/candidatures/{candidature.pk}/etapes/recapitulatif/")
+    expect(page.locator("#coedition")).to_contain_text(
+        "Son dépôt et son retrait sont réservés aux porteurs de Toulouse"
+    )
+    expect(page.get_by_role("button", name="Déposer la candidature")).to_have_count(0)
+    # The content changed: the troïka's confirmations are to renew.
+    expect(page.locator("#confirmations-troika")).to_contain_text("à renouveler")
+    page.get_by_role("link", name=re.compile("Troïka et co-éditeurs")).click()
+    expect(page.locator("#personne-cpo")).to_contain_text("Co-éditeur depuis le")
+    axe_check(page, "troïka et co-éditeurs (co-éditeur)")
     assert page.js_errors == []

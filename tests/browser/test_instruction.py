@@ -55,6 +55,7 @@ def test_from_the_deposit_to_the_label(instruction_page, axe_check, tmp_path):
     national.save()
     candidature = helpers.candidature_complete(user=porteur, appel=helpers.appel_permanent(), qpv="QN03106I")
     Candidature.objects.filter(pk=candidature.pk).update(titre=TITRE)
+    helpers.troika_confirmer(candidature=candidature, user=porteur)  # the title changed: the troïka confirms it
 
     # 1. The porteur files it from the summary page.
     se_connecter(page, porteur)

@@ -63,6 +63,10 @@ def ensure_groupes_et_appels() -> None:
         migration.creer(apps, None)
         # The data migration of issue 13: the 2024 rules of the calls (criteria chef de file, IPS, modes).
         importlib.import_module("candidatures.migrations.0013_regles_2024").regles_2024(apps, None)
+        # The rule of the open call (issue 13): the troïka confirms the candidature before its deposit.
+        importlib.import_module("candidatures.migrations.0018_personnes_candidature_troika").confirmation_troika_2024(
+            apps, None
+        )
         from candidatures.roles import roles_permissions_synchroniser
 
         roles_permissions_synchroniser(appliquer=True)
@@ -107,8 +111,44 @@ def agent(*, email: str, region: str | None):
     return user
 
 
-def remplir(*, candidature: Candidature, user, qpv: str | None = None, rep_plus: int = 2) -> Candidature:
-    """Fill every step with plausible content, as a porteur would through the form."""
+TROIKA = {
+    "troika_prefecture": ("Pia Préfète", "sous-préfète à la ville", "pia.prefete@haute-garonne.gouv.fr"),
+    "troika_education": ("Damien Dasen", "DASEN", "damien.dasen@ac-toulouse.fr"),
+    "troika_collectivite": ("Maud Maire", "adjointe à l'éducation", "maud.maire@mairie-toulouse.fr"),
+}
+
+
+def troika_indiquer(*, candidature: Candidature, user) -> list:
+    """The porteur names the three representatives of the troïka (helpers.TROIKA)."""
+    from candidatures import personnes
+
+    return [
+        personnes.personne_save(candidature=candidature, user=user, role=role, nom=nom, fonction=fonction, email=email)
+        for role, (nom, fonction, email) in TROIKA.items()
+    ]
+
+
+def troika_confirmer(*, candidature: Candidature, user, roles=tuple(TROIKA)) -> None:
+    """The porteur names the troïka and asks it to confirm; each representative in `roles` confirms
+    (as following their signed link would: candidatures.personnes.troika_confirmer)."""
+    from candidatures import personnes
+    from candidatures.models import PersonneCandidature
+
+    if candidature.personnes.filter(role__in=TROIKA).count() < 3:
+        troika_indiquer(candidature=candidature, user=user)
+    from candidatures.troika import troika_confirmations
+
+    if not all(c.confirmee for c in troika_confirmations(candidature=candidature)):
+        personnes.troika_demander(candidature=candidature, user=user)
+    for personne in PersonneCandidature.objects.filter(candidature=candidature, role__in=roles):
+        personnes.troika_confirmer(personne=personne)
+
+
+def remplir(
+    *, candidature: Candidature, user, qpv: str | None = None, rep_plus: int = 2, troika: bool = True
+) -> Candidature:
+    """Fill every step with plausible content, as a porteur would through the form; with `troika`,
+    the three representatives of the troïka are named and confirm it (the open call requires it)."""
     communes = list(candidature.communes.all())
     qpvs = list(Qpv.objects.filter(communes__in=communes, generation=2024).order_by("code"))
     if qpv:
@@ -229,6 +269,8 @@ def remplir(*, candidature: Candidature, user, qpv: str | None = None, rep_plus:
         type="deliberation",
         fichier=SimpleUploadedFile("deliberation.pdf", PDF, content_type="application/pdf"),
     )
+    if troika:
+        troika_confirmer(candidature=candidature, user=user)
     candidature.refresh_from_db()
     return candidature
 

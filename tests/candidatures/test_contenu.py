@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from candidatures import contenu, services
 from candidatures.models import Candidature
+from tests.candidatures import helpers
 from tests.candidatures.test_exports import CSV, lire_csv
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,7 @@ def test_every_described_field_is_asked_saved_and_shown_everywhere(
     for slug in {slug for slug, _ in CHAMPS_SIMPLES}:
         saisie = {c.nom: _valeur(c.nom) for s, c in CHAMPS_SIMPLES if s == slug}
         services.candidature_update(candidature=candidature, user=porteur, etape=slug, champs=saisie)
+    helpers.troika_confirmer(candidature=candidature, user=porteur)  # the content changed: confirmed again
     with django_capture_on_commit_callbacks(execute=True):
         services.candidature_submit(candidature=candidature, actor=porteur)
     candidature.refresh_from_db()

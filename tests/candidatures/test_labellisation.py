@@ -68,7 +68,9 @@ def fiches_set(*, candidature, user, fiches=FICHES):
 
 
 def jusqu_a_l_avis(*, candidature: Candidature, porteur, agent) -> Candidature:
-    """File the candidature, take it in charge, assess every criterion and give the opinion."""
+    """File the candidature (the troïka confirming it as it is), take it in charge, assess every
+    criterion and give the opinion."""
+    helpers.troika_confirmer(candidature=candidature, user=porteur)
     services.candidature_submit(candidature=candidature, actor=porteur)
     services.candidature_transition(candidature=candidature, to=Etat.EN_INSTRUCTION, actor=agent)
     for critere in candidature.appel.criteres.all():

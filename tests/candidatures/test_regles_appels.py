@@ -62,6 +62,7 @@ def test_the_deposit_follows_the_call_rules(appel):
         },
         relations={"etablissements": [college]},
     )
+    helpers.troika_confirmer(candidature=candidature, user=porteur)  # the schools changed: confirmed again
     candidature.refresh_from_db()
 
     bilan = selectors.candidature_bilan(candidature=candidature)

@@ -44,6 +44,7 @@ def test_an_invalid_field_keeps_its_valid_neighbours_and_blocks_the_deposit(clie
     candidature.refresh_from_db()
     assert candidature.troika_prefecture == "Sous-préfet chargé de la politique de la ville"
     assert candidature.chef_de_projet_email == "alex.durand@mairie.fr"  # the old one, not yet replaced
+    helpers.troika_confirmer(candidature=candidature, user=porteur)  # the troïka confirms the new contact
     # The summary says what is invalid, step by step, with a link to the field.
     page = client_porteur.get(url_etape(candidature, "recapitulatif")).content.decode()
     assert "Champs à corriger avant le dépôt" in page
@@ -61,6 +62,7 @@ def test_an_invalid_field_keeps_its_valid_neighbours_and_blocks_the_deposit(clie
         url_etape(candidature, "pilotage"), {**PILOTAGE, "chef_de_projet_email": "alex@ville-montauban.fr"}
     )
     assert not BrouillonEtape.objects.filter(candidature=candidature).exists()
+    helpers.troika_confirmer(candidature=candidature, user=porteur)  # the e-mail changed: confirmed again
     assert services.candidature_submit(candidature=candidature, actor=porteur).etat == Etat.DEPOSEE
 
 

@@ -307,6 +307,7 @@ def test_the_receipt_holds_any_text_the_porteur_typed(candidature, porteur, djan
         champs={"titre": "<b>Cité & « quartiers »</b> 🎓 œuvre ’"},
         relations={"communes": list(candidature.communes.all()), "qpvs": list(candidature.qpvs.all())},
     )
+    helpers.troika_confirmer(candidature=candidature, user=porteur)  # the title changed: confirmed again
     deposer(candidature, porteur, django_capture_on_commit_callbacks)
     candidature.refresh_from_db()
     with candidature.recepisse.open("rb") as f:

@@ -15,8 +15,11 @@ MODELES = sorted(
 )
 
 
-def test_the_portal_has_its_twenty_five_e_mails():
-    assert len(MODELES) == 25
+def test_the_portal_has_its_twenty_seven_e_mails():
+    # Issue 13 added the troïka's confirmation request and the co-editors' invitation.
+    assert len(MODELES) == 27
+    assert "candidatures/emails/troika_confirmation.txt" in MODELES
+    assert "candidatures/emails/coedition_invitation.txt" in MODELES
 
 
 @pytest.mark.parametrize("modele", MODELES)

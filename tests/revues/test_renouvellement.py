@@ -56,6 +56,11 @@ def test_a_renewal_is_pre_filled_from_the_cite_and_agents_see_what_changed(clien
     assert list(candidature.etablissements.all()) == [ecole]
     assert candidature.troika_prefecture == "Pia Préfète, sous-préfète"
     assert (candidature.chef_de_projet_nom, candidature.chef_de_projet_email) == ("Carla Projet", "carla@toulouse.fr")
+    # The cité's people become the candidature's, to confirm (troïka) and invite (CPO) again.
+    assert sorted(candidature.personnes.values_list("role", "nom", "fonction", "email", "confirme_le")) == [
+        ("cpo", "Carla Projet", "", "carla@toulouse.fr", None),
+        ("troika_prefecture", "Pia Préfète", "sous-préfète", "p@gouv.fr", None),
+    ]
     assert (
         candidature.diagnostic == "Bilan de la période écoulée.\n\nRevue de projet 2024 : Bonne dynamique partenariale."
     )
