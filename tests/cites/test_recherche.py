@@ -73,9 +73,10 @@ def test_search_uses_the_trigram_index_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cites_commune")
         cursor.execute("ANALYZE cites_citeeducative")
-    # A selective word: the communes come from the trigram index.
+    # A selective word: the communes come from the trigram index, or — when the statistics say the
+    # cités link few communes — from the link table by primary key; never from a scan of them all.
     plan = _plan(cite_list_published(filters=CiteListFilters(q="etienne")))
-    assert "cites_commune_nom_recherche_trgm" in plan, plan
+    assert "cites_commune_nom_recherche_trgm" in plan or "Index Scan using cites_commune_pkey" in plan, plan
     assert "Seq Scan on cites_commune " not in plan, plan
     # « saint » is in one commune name out of seven: PostgreSQL may rather read the communes of
     # the cités through the link table, but never scans every commune.
