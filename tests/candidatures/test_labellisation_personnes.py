@@ -199,3 +199,37 @@ def test_an_account_holding_two_roles_of_the_cite_starts_its_revue(porteur, clie
     reponse = client.post(reverse("revues:commencer", args=[cite.pk, questionnaire.pk]))
     assert reponse.status_code == 302
     assert Revue.objects.filter(cite=cite).count() == 1
+
+
+# --- The troïka's confirmations in the histories ----------------------------------------------
+
+
+def test_the_troika_confirmations_appear_in_the_agents_and_porteurs_histories(
+    deposee, porteur, agent_occitanie, connecter
+):
+    from candidatures.models import EvenementCandidature, PersonneCandidature
+
+    quand = datetime.datetime(2026, 3, 3, 9, 15, tzinfo=datetime.UTC)  # 10:15 in Paris
+    # Created on 1 March, filed on 5 March.
+    evenements = EvenementCandidature.objects.filter(candidature=deposee)
+    evenements.filter(etat_avant="").update(date=quand - datetime.timedelta(days=2))
+    evenements.filter(etat_apres="deposee").update(date=quand + datetime.timedelta(days=2))
+    PersonneCandidature.objects.filter(candidature=deposee, role="troika_prefecture").update(confirme_le=quand)
+    PersonneCandidature.objects.filter(candidature=deposee, role="troika_education").update(
+        confirme_le=quand + datetime.timedelta(days=1)
+    )
+    PersonneCandidature.objects.filter(candidature=deposee, role="troika_collectivite").update(confirme_le=None)
+    attendus = [
+        "Confirmée par Pia Préfète (Préfecture) le 3 mars 2026 à 10:15",
+        "Confirmée par Damien Dasen (Éducation nationale) le 4 mars 2026 à 10:15",
+    ]
+
+    instruction = connecter(agent_occitanie).get(reverse("admin:candidatures_candidature_change", args=[deposee.pk]))
+    chronologie = [e.titre for e in instruction.context["chronologie"]]
+    assert chronologie[:4] == ["Création du brouillon", *attendus, "Brouillon → déposée"]
+    assert "Confirmée par Maud Maire" not in instruction.content.decode()
+
+    html = connecter(porteur).get(reverse("candidatures:detail", args=[deposee.pk])).content.decode()
+    historique = html[html.index(">Historique<") :]
+    assert historique.index(attendus[0]) < historique.index(attendus[1]) < historique.index("Brouillon → déposée")
+    assert "Confirmée par Maud Maire" not in historique
