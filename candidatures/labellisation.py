@@ -6,7 +6,11 @@ cité to extend (`cite_etendue`), it adds the candidature's territory, partners 
 that cité with an *extension* event; or, when the candidature renews a cité
 (`renouvellement_de`), it renews that cité's label (`cites.services.cite_renew`: a *renewal*
 event, the cité « renouvelée », a new end of funding) and adds the candidature's new partners
-and actions to it. Either way the candidature keeps a link to its cité.
+and actions to it. Either way the candidature keeps a link to its cité, and the candidature's
+people (troïka, CPO, principal) become the cité's (`cites.services.cite_personnes_reprendre`): all
+of them for a new cité, with the porteur who filed it as its référent; those whose role the cité
+lacks for an extension; for a renewal, they replace the cité's active people of the same role (the
+former ones kept, inactive).
 
 `effet_labellisation` is the side effect of the transition avis émis → labellisée
 (`candidatures.workflow.effets.EFFETS`): it runs inside the transition's transaction, with the candidature locked.
@@ -25,11 +29,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from candidatures import permissions
-from candidatures.models import Candidature, FicheAction
+from candidatures.acteurs import user_is_anonymised
+from candidatures.models import Candidature, Etat, FicheAction
 from candidatures.workflow.etats import etat_get
 from cites import services as cite_services
 from cites.cache import public_cache_invalidate
-from cites.models import CiteEducative, EvenementLabel
+from cites.models import CiteEducative, EvenementLabel, PersonneCite
 from cites.search import search_fold_text
 from partenaires import services as partenaire_services
 from partenaires.models import Action, Famille, LienPartenaire, Partenaire
@@ -334,6 +339,45 @@ def _reseau_et_actions(*, cite: CiteEducative, candidature: Candidature, resulta
         resultat.partenaires_lies += 1
 
 
+# --- The people of the cité ------------------------------------------------------------------
+
+
+def _porteur_deposant(candidature: Candidature):
+    """Who filed the candidature: the author of its first deposit (else its creator), when that
+    account is still active, not anonymised and has an e-mail — None otherwise."""
+    depot = candidature.evenements.filter(etat_apres=Etat.DEPOSEE).order_by("date", "pk").first()
+    user = depot.auteur if depot is not None and depot.auteur_id else candidature.cree_par
+    if user is None or not user.is_active or not user.email or user_is_anonymised(user):
+        return None
+    return user
+
+
+def _personnes_reprendre(
+    *, cite: CiteEducative, candidature: Candidature, remplacer: bool, referent_porteur: bool = False
+) -> None:
+    """The candidature's troïka, CPO and principal become the cité's people (cites service); for a
+    new cité, the porteur who filed it becomes its référent — who fills the yearly revue
+    (PersonneCite.ROLES_REFERENTS)."""
+    reprises = [
+        cite_services.PersonneReprise(role=p.role, nom=p.nom, fonction=p.fonction, email=p.email, user=p.user)
+        for p in candidature.personnes.select_related("user").order_by("role")
+    ]
+    porteur = _porteur_deposant(candidature) if referent_porteur else None
+    if porteur is not None:
+        reprises.append(
+            cite_services.PersonneReprise(
+                role=PersonneCite.Role.REFERENT,
+                nom=porteur.get_full_name() or porteur.email,
+                fonction=f"porteur de la candidature {candidature.reference}",
+                email=porteur.email,
+                user=porteur,
+            )
+        )
+    cite_services.cite_personnes_reprendre(
+        cite=cite, personnes=reprises, remplacer=remplacer, reference_decision=candidature.reference or ""
+    )
+
+
 def _description(candidature: Candidature, *, debut: str) -> str:
     return f"{debut} à la suite de la candidature {candidature.reference} ({candidature.collectivite.nom})."
 
@@ -356,6 +400,7 @@ def _cite_create(*, candidature: Candidature, date: datetime.date) -> ResultatLa
     )
     resultat = ResultatLabellisation(cite=cite, creee=True, communes_ajoutees=communes)
     _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
+    _personnes_reprendre(cite=cite, candidature=candidature, remplacer=False, referent_porteur=True)
     return resultat
 
 
@@ -372,6 +417,7 @@ def _cite_extend(*, candidature: Candidature, date: datetime.date) -> ResultatLa
     )
     resultat = ResultatLabellisation(cite=cite, communes_ajoutees=ajouts["communes"])
     _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
+    _personnes_reprendre(cite=cite, candidature=candidature, remplacer=False)
     return resultat
 
 
@@ -388,6 +434,7 @@ def _cite_renew(*, candidature: Candidature, date: datetime.date) -> ResultatLab
     cite.refresh_from_db()
     resultat = ResultatLabellisation(cite=cite)
     _reseau_et_actions(cite=cite, candidature=candidature, resultat=resultat)
+    _personnes_reprendre(cite=cite, candidature=candidature, remplacer=True)
     return resultat
 
 

@@ -33,6 +33,7 @@ from candidatures.models import (
     Etat,
     EvenementCandidature,
     JournalInstruction,
+    PersonneCandidature,
     PieceJointe,
     PieceMessage,
     ProfilPorteur,
@@ -580,10 +581,26 @@ class EntreeChronologie:
     type: str = ""
 
 
+def troika_confirmations_historique(*, candidature: Candidature) -> list[EntreeChronologie]:
+    """The troïka's confirmations, as the histories tell them: « Confirmée par Pia Préfète
+    (Préfecture) le 3 mars 2026 à 10:15 ». Read from the people (PersonneCandidature.confirme_le):
+    the last confirmation of each representative named now (a confirmation asked again replaces it)."""
+    from django.utils.formats import date_format
+
+    from candidatures.troika import INSTITUTIONS_COURTES
+
+    entrees = []
+    for p in candidature.personnes.filter(role__in=PersonneCandidature.ROLES_TROIKA, confirme_le__isnull=False):
+        quand = date_format(timezone.localtime(p.confirme_le), "j F Y à H:i")
+        titre = f"Confirmée par {p.nom} ({INSTITUTIONS_COURTES[p.role]}) le {quand}"
+        entrees.append(EntreeChronologie(p.confirme_le, None, titre, "", "troika"))
+    return entrees
+
+
 def candidature_chronologie(*, candidature: Candidature) -> list[EntreeChronologie]:
     """Every event and every change of the candidature, oldest first: states, assignments,
-    assessments, opinions, private notes and messages."""
-    entrees = []
+    assessments, opinions, private notes, messages and the troïka's confirmations."""
+    entrees = troika_confirmations_historique(candidature=candidature)
     for e in candidature.evenements.select_related("auteur__profil_agent__region"):
         titre = (
             f"{e.get_etat_avant_display().capitalize()} → {e.get_etat_apres_display()}"

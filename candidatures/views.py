@@ -530,6 +530,11 @@ def detail(request, pk: int):
             "breadcrumb_data": _breadcrumb(str(candidature)),
             "candidature": candidature,
             "evenements": evenements,
+            # The changes of state and the troïka's confirmations, oldest first.
+            "historique": sorted(
+                [*evenements, *selectors.troika_confirmations_historique(candidature=candidature)],
+                key=lambda e: e.date,
+            ),
             "fil": selectors.candidature_fil(candidature=candidature),
             "peut_ecrire": permissions.can_message_candidature(user, candidature),
             "message_form": f.MessageAgentsForm(),

@@ -14,7 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cites.models import CiteEducative, ConventionCadre, EvenementLabel, FinancementAnnuel, RevueProjet, Suggestion
+from cites.models import (
+    CiteEducative,
+    ConventionCadre,
+    EvenementLabel,
+    FinancementAnnuel,
+    PersonneCite,
+    RevueProjet,
+    Suggestion,
+)
 
 # --- The ANCT identifiant -------------------------------------------------------------------
 
@@ -416,6 +424,89 @@ def cite_renew(
         cite=cite, user=user, reason=f"Renouvellement du label ({reference_decision})", fields=fields
     )
     return evenement
+
+
+# --- The people of a cité carried from its candidature -----------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonneReprise:
+    """Someone a labelled candidature names, to become a person of its cité (cites.PersonneCite)."""
+
+    role: str
+    nom: str
+    email: str
+    fonction: str = ""
+    user: AbstractBaseUser | None = None
+
+
+# Short names of the roles, for the cité's history (its reason holds 100 characters).
+ROLES_COURTS = {
+    PersonneCite.Role.REFERENT: "référent",
+    PersonneCite.Role.CPO: "CPO",
+    PersonneCite.Role.PRINCIPAL: "principal",
+    PersonneCite.Role.TROIKA_PREFECTURE: "troïka préfecture",
+    PersonneCite.Role.TROIKA_EDUCATION: "troïka DASEN",
+    PersonneCite.Role.TROIKA_COLLECTIVITE: "troïka collectivité",
+}
+
+
+def _meme_personne(personne: PersonneCite, reprise: PersonneReprise) -> bool:
+    return personne.email.strip().casefold() == reprise.email.strip().casefold()
+
+
+@transaction.atomic
+def cite_personnes_reprendre(
+    *, cite: CiteEducative, personnes: list[PersonneReprise], remplacer: bool, reference_decision: str = ""
+) -> dict[str, list[PersonneCite]]:
+    """Carry the people of a labelled candidature to its cité (same role, name, function, e-mail, account).
+
+    `remplacer=False` (a label, an extension): a person is added only when the cité has no active
+    person of that role — the cité's people are never duplicated nor replaced.
+    `remplacer=True` (a renewal): the person replaces the active ones of the same role who are
+    someone else (another e-mail): those are kept, inactive, and the cité's history says which roles
+    changed hands; the same person (same e-mail) is kept, with the name, function and account the
+    candidature gives. Returns {"ajoutees": [...], "retirees": [...]}."""
+    cite = CiteEducative.objects.select_for_update().get(pk=cite.pk)
+    actives: dict[str, list[PersonneCite]] = {}
+    for personne in PersonneCite.objects.select_for_update().filter(cite=cite, actif=True).order_by("pk"):
+        actives.setdefault(personne.role, []).append(personne)
+    ajoutees, retirees, roles_changes = [], [], []
+    for reprise in personnes:
+        presentes = actives.get(reprise.role, [])
+        if presentes and not remplacer:
+            continue
+        meme = next((p for p in presentes if _meme_personne(p, reprise)), None)
+        autres = [p for p in presentes if p is not meme]
+        for ancienne in autres:
+            ancienne.actif = False
+            ancienne.save(update_fields=["actif"])
+            retirees.append(ancienne)
+        if meme is not None:
+            meme.nom, meme.fonction = reprise.nom, reprise.fonction
+            meme.user = reprise.user or meme.user
+            meme.full_clean()
+            meme.save(update_fields=["nom", "fonction", "user"])
+            actives[reprise.role] = [meme]
+            continue
+        nouvelle = PersonneCite(
+            cite=cite,
+            role=reprise.role,
+            nom=reprise.nom,
+            fonction=reprise.fonction,
+            email=reprise.email.strip(),
+            user=reprise.user,
+        )
+        nouvelle.full_clean()
+        nouvelle.save()
+        ajoutees.append(nouvelle)
+        actives[reprise.role] = [nouvelle]
+        if autres:
+            roles_changes.append(ROLES_COURTS[reprise.role])
+    if roles_changes:
+        raison = f"Personnes remplacées ({reference_decision or 'renouvellement'}) : " + ", ".join(roles_changes)
+        _cite_save_with_history(cite=cite, user=None, reason=raison[:100], fields=["statut"])
+    return {"ajoutees": ajoutees, "retirees": retirees}
 
 
 @transaction.atomic

@@ -58,8 +58,13 @@ def liste(request):
 @login_required
 @require_POST
 def commencer(request, cite_pk: int, questionnaire_pk: int):
+    # Active référents only (a person replaced at a renewal is kept, inactive); distinct: one account
+    # may hold two roles of the cité (the porteur référent who is also its CPO).
     cite = get_object_or_404(
-        CiteEducative, pk=cite_pk, personnes__user=request.user, personnes__role__in=PersonneCite.ROLES_REFERENTS
+        CiteEducative.objects.filter(
+            personnes__user=request.user, personnes__actif=True, personnes__role__in=PersonneCite.ROLES_REFERENTS
+        ).distinct(),
+        pk=cite_pk,
     )
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_pk, ouvert=True)
     revue = services.revue_get_or_create(cite=cite, questionnaire=questionnaire)
