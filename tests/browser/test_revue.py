@@ -3,7 +3,6 @@ institutions validate it, the région then the ANCT review it, and the public sy
 axe-core on every screen."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from cites.models import CiteEducative, PersonneCite
@@ -152,7 +151,7 @@ def test_what_the_referent_types_is_kept_without_clicking_save(page, axe_check, 
     axe_check(page, "revue après rechargement, une erreur")
 
     # The session ends while typing: said at once, nothing lost once logged in again elsewhere.
-    Session.objects.all().delete()
+    helpers.sessions_terminer()
     page.locator(f"#q{communication.pk}").fill("Une lettre aux familles.")
     alerte = page.locator("#autosave-session")
     expect(alerte).to_be_visible()

@@ -5,7 +5,6 @@ comma. axe-core checks the steps with their errors shown."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from candidatures.models import Candidature
@@ -70,7 +69,7 @@ def test_an_invalid_field_does_not_drop_its_step(porteur_connecte, axe_check):
 def test_an_ended_session_loses_nothing(porteur_connecte):
     page, candidature = porteur_connecte
     page.goto(etape(candidature, "communication"))
-    Session.objects.all().delete()  # logged out elsewhere, or expired
+    helpers.sessions_terminer()  # logged out elsewhere, or expired
     texte = "Une lettre aux familles chaque trimestre, traduite en quatre langues."
     page.locator("#id_plan_communication").fill(texte)
     alerte = page.locator("#autosave-session")

@@ -339,3 +339,16 @@ def candidatures_en_masse(*, user, appel: AppelAProjets, nombre: int, prefixe: s
     if collectivite.commune_id:
         Through.objects.bulk_create([Through(candidature_id=c.pk, commune_id=collectivite.commune_id) for c in objets])
     return objets
+
+
+def sessions_terminer() -> None:
+    """Every session ends, as when its owner logged out elsewhere or it expired: through the
+    session store, so that a cached copy (the `cached_db` engine used with Redis) ends too."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for cle in Session.objects.values_list("session_key", flat=True):
+        store(session_key=cle).delete()
