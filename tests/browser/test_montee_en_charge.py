@@ -259,7 +259,9 @@ def test_two_app_servers_share_files_lockouts_cache_tasks_and_lose_no_task_then_
     assert lien not in avant
     assert lien in requests.get(liste, timeout=10).text
 
-    # 4. A deposit on A: the acknowledgement e-mail and the receipt come from the worker.
+    # 4. A deposit on A: the acknowledgement e-mail and the receipt come from the worker. The
+    # attachment of step 1 changed the content: the troïka confirms it again (the open call's rule).
+    helpers.troika_confirmer(candidature=candidature, user=porteur)
     recap = pile.a + reverse("candidatures:etape", kwargs={"pk": candidature.pk, "etape": "recapitulatif"})
     depot = client.post(
         pile.a + reverse("candidatures:deposer", kwargs={"pk": candidature.pk}),
@@ -344,6 +346,7 @@ def parcours_de_production(pile, chromium, tmp_path):
     page.locator("#id_fichier").set_input_files(str(fichier))
     page.get_by_role("button", name="Ajouter la pièce").click()
     page.locator(".fr-alert--success", has_text="annexe-budgetaire.pdf").wait_for()
+    helpers.troika_confirmer(candidature=candidature, user=porteur)  # the annex changed what it confirmed
     page.goto(reverse("candidatures:etape", kwargs={"pk": candidature.pk, "etape": "recapitulatif"}))
     page.get_by_role("button", name="Déposer la candidature").click()
     page.locator(".fr-alert--success", has_text="Votre candidature est déposée").wait_for()
