@@ -53,6 +53,38 @@ def commune_resolve(saisie: str) -> Commune:
     raise ValidationError(f"Plusieurs communes portent ce nom : {candidats}. Indiquez le code INSEE.")
 
 
+def _champs_mot_de_passe() -> tuple[forms.CharField, forms.CharField]:
+    """The new password and its confirmation, for the forms that create an account."""
+    return (
+        forms.CharField(
+            label="Mot de passe",
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text="Au moins 10 caractères, pas uniquement des chiffres, ni trop courant.",
+        ),
+        forms.CharField(
+            label="Confirmation du mot de passe",
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+def _mot_de_passe_verifier(form: forms.Form, data: dict, *, email: str) -> None:
+    """The two passwords match and pass the validators, judged against the account to be created."""
+    password1, password2 = data.get("password1"), data.get("password2")
+    if password1 and password2 and password1 != password2:
+        form.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+    elif password1:
+        candidat = User(
+            username=email, email=email, first_name=data.get("prenom") or "", last_name=data.get("nom") or ""
+        )
+        try:
+            validate_password(password1, candidat)
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+
+
 class InscriptionForm(DsfrBaseForm):
     email = forms.EmailField(
         label="Adresse électronique professionnelle",
@@ -102,17 +134,7 @@ class InscriptionForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Seulement si l'intercommunalité n'est pas reconnue : codes INSEE séparés par des virgules.",
     )
-    password1 = forms.CharField(
-        label="Mot de passe",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Au moins 10 caractères, pas uniquement des chiffres, ni trop courant.",
-    )
-    password2 = forms.CharField(
-        label="Confirmation du mot de passe",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1, password2 = _champs_mot_de_passe()
 
     # Shown as required although validated only for the kind of collectivité chosen.
     requis_selon_type = {"commune": ("commune",), "epci": ("siren",)}
@@ -176,20 +198,7 @@ class InscriptionForm(DsfrBaseForm):
                     elif not communes:
                         self.add_error("communes_membres", "Indiquez les codes INSEE des communes membres.")
                     data["communes_obj"] = communes
-        password1, password2 = data.get("password1"), data.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
-        elif password1:
-            candidat = User(
-                username=data.get("email") or "",
-                email=data.get("email") or "",
-                first_name=data.get("prenom") or "",
-                last_name=data.get("nom") or "",
-            )
-            try:
-                validate_password(password1, candidat)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
+        _mot_de_passe_verifier(self, data, email=data.get("email") or "")
         return data
 
 
@@ -798,17 +807,7 @@ class CompteCoediteurForm(DsfrBaseForm):
         label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
     nom = forms.CharField(label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    password1 = forms.CharField(
-        label="Mot de passe",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Au moins 10 caractères, pas uniquement des chiffres, ni trop courant.",
-    )
-    password2 = forms.CharField(
-        label="Confirmation du mot de passe",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1, password2 = _champs_mot_de_passe()
 
     def __init__(self, *args, email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -816,13 +815,5 @@ class CompteCoediteurForm(DsfrBaseForm):
 
     def clean(self):
         data = super().clean()
-        password1, password2 = data.get("password1"), data.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
-        elif password1:
-            candidat = User(username=self.email, email=self.email, first_name=data.get("prenom", ""))
-            try:
-                validate_password(password1, candidat)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
+        _mot_de_passe_verifier(self, data, email=self.email)
         return data
